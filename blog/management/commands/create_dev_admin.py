@@ -1,0 +1,30 @@
+import secrets
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+
+
+class Command(BaseCommand):
+    help = (
+        "Development only: create a local superuser with a random password and print the "
+        "login once, unless a superuser already exists."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--username", default="admin")
+
+    def handle(self, *args, username, **options):
+        if not settings.DEBUG:
+            raise CommandError("create_dev_admin only runs with DEBUG on; use createsuperuser.")
+        user_model = get_user_model()
+        if user_model.objects.filter(is_superuser=True).exists():
+            return
+        password = secrets.token_urlsafe(12)
+        user_model.objects.create_superuser(username=username, email="", password=password)
+        self.stdout.write(
+            self.style.SUCCESS(
+                "Created a local admin account for /admin/ (shown only this once):\n"
+                f"    username: {username}\n    password: {password}"
+            )
+        )

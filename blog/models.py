@@ -1,0 +1,287 @@
+import math
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Prefetch, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+
+from .rendering import count_words, render_markdown
+
+WORDS_PER_MINUTE = 220
+
+
+class Topic(models.Model):
+    """An article-level tag: a country, a person, a theme."""
+
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("blog:topic", kwargs={"slug": self.slug})
+
+
+class Motive(models.Model):
+    """A cause argued in a section, followed across articles."""
+
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("blog:motive", kwargs={"slug": self.slug})
+
+
+class Image(models.Model):
+    """An uploaded picture, used as an article's featured image or a section's figure."""
+
+    file = models.ImageField(upload_to="images/%Y/%m/", width_field="width", height_field="height")
+    alt_text = models.CharField(
+        max_length=300,
+        help_text="What the image shows, for readers who cannot see it.",
+    )
+    caption = models.CharField(max_length=300, blank=True)
+    credit = models.CharField(max_length=200, blank=True)
+    width = models.PositiveIntegerField(editable=False, default=0)
+    height = models.PositiveIntegerField(editable=False, default=0)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="uploaded_images",
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-uploaded_at"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(alt_text=""), name="image_alt_text_required"),
+        ]
+
+    def __str__(self):
+        return self.caption or self.alt_text
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self):
+        """The only definition of "public": a publication date that has come."""
+        return self.filter(published_at__lte=timezone.now())
+
+    def scheduled(self):
+        return self.filter(published_at__gt=timezone.now())
+
+    def drafts(self):
+        return self.filter(published_at__isnull=True)
+
+    def for_cards(self):
+        """What a listing card shows, in a fixed number of queries for the whole page."""
+        motive_sections = (
+            Section.objects.filter(motives__isnull=False)
+            .distinct()
+            .only("id", "article_id", "position")
+            .prefetch_related("motives")
+        )
+        return self.select_related("author", "featured_image").prefetch_related(
+            Prefetch("sections", queryset=motive_sections, to_attr="motive_sections")
+        )
+
+    def for_reading(self):
+        """Everything the article page shows, in a fixed number of queries."""
+        return self.select_related("author", "featured_image").prefetch_related(
+            Prefetch("sections", queryset=Section.objects.select_related("figure")),
+            "sections__motives",
+            "topics",
+        )
+
+
+class Article(models.Model):
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(
+        max_length=200,
+        help_text="The last part of the permalink /yyyy/mm/dd/slug/. Unique across the site.",
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="articles"
+    )
+    excerpt = models.TextField(
+        max_length=500,
+        blank=True,
+        help_text="The dek: one or two sentences under the title, in lists and link previews.",
+    )
+    published_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Empty: a draft. In the future: scheduled, public from that moment on.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    featured_image = models.ForeignKey(
+        Image,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="featured_in",
+    )
+    topics = models.ManyToManyField(Topic, blank=True, related_name="articles")
+    allow_comments = models.BooleanField(default=True)
+    comments_close_at = models.DateTimeField(null=True, blank=True)
+    # Kept up to date by the comments app, so that lists need no query per row.
+    comment_count = models.PositiveIntegerField(default=0, editable=False)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        indexes = [models.Index(fields=["-published_at", "-id"], name="article_listing_idx")]
+        constraints = [models.UniqueConstraint(fields=["slug"], name="article_unique_slug")]
+
+    def __str__(self):
+        return self.title
+
+    def is_published(self):
+        """Mirrors ArticleQuerySet.published() for one article."""
+        return self.published_at is not None and self.published_at <= timezone.now()
+
+    def is_scheduled(self):
+        return self.published_at is not None and self.published_at > timezone.now()
+
+    @property
+    def status(self):
+        if self.published_at is None:
+            return "draft"
+        return "published" if self.is_published() else "scheduled"
+
+    def get_absolute_url(self):
+        # A draft has no date yet: staff reach it through its preview address.
+        if self.published_at is None:
+            return reverse("blog:article_preview", kwargs={"pk": self.pk})
+        return reverse("blog:article", kwargs=self.permalink_kwargs())
+
+    def permalink_kwargs(self):
+        day = timezone.localtime(self.published_at).date()
+        return {
+            "year": f"{day.year:04d}",
+            "month": f"{day.month:02d}",
+            "day": f"{day.day:02d}",
+            "slug": self.slug,
+        }
+
+    def was_updated(self):
+        """Worth showing an "Updated" date: changed a day or more after publication."""
+        return self.published_at is not None and (
+            self.updated_at - self.published_at >= timedelta(days=1)
+        )
+
+    def reading_minutes(self):
+        words = sum(section.word_count for section in self.sections.all())
+        return max(1, math.ceil(words / WORDS_PER_MINUTE))
+
+    def motives(self):
+        """The motives argued in the article, in the order its sections first raise them.
+
+        Reads prefetched sections (`for_cards()` or `for_reading()`), never one query per row.
+        """
+        sections = getattr(self, "motive_sections", None)
+        if sections is None:
+            sections = self.sections.all()
+        found = {}
+        for section in sections:
+            for motive in section.motives.all():
+                found.setdefault(motive.pk, motive)
+        return list(found.values())
+
+
+class SectionQuerySet(models.QuerySet):
+    # Far above any real position and within PositiveSmallIntegerField's range.
+    PARKING_OFFSET = 16_000
+
+    def park_positions(self):
+        """Lift these sections' positions out of the way before they are renumbered."""
+        return self.update(position=F("position") + self.PARKING_OFFSET)
+
+
+class Section(models.Model):
+    class Kind(models.TextChoices):
+        LEAD = "lead", "Lead"
+        CONTEXT = "context", "Context"
+        MOTIVE = "motive", "Motive"
+        QUOTE = "quote", "Quote"
+        QUESTION = "question", "Open question"
+        CONCLUSION = "conclusion", "Conclusion"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="sections")
+    position = models.PositiveSmallIntegerField()
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.CONTEXT)
+    heading = models.CharField(max_length=200, blank=True)
+    anchor = models.SlugField(
+        max_length=80,
+        blank=True,
+        help_text="The section's address in the article (#anchor). Made from the heading "
+        "when left empty, then kept, so that links to it keep working.",
+    )
+    body = models.TextField(help_text="Markdown.")
+    body_html = models.TextField(editable=False)
+    word_count = models.PositiveIntegerField(default=0, editable=False)
+    figure = models.ForeignKey(
+        Image, null=True, blank=True, on_delete=models.SET_NULL, related_name="figure_in"
+    )
+    motives = models.ManyToManyField(Motive, blank=True, related_name="sections")
+
+    objects = SectionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["article", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "position"], name="section_unique_position"),
+            models.UniqueConstraint(fields=["article", "anchor"], name="section_unique_anchor"),
+        ]
+
+    def __str__(self):
+        return f"{self.article} § {self.position}: {self.label}"
+
+    def save(self, *args, **kwargs):
+        self.body_html = render_markdown(self.body)
+        self.word_count = count_words(self.body_html)
+        if not self.anchor:
+            self.anchor = self.free_anchor()
+        super().save(*args, **kwargs)
+
+    def free_anchor(self):
+        base = slugify(self.heading)[:70] or self.kind
+        taken = set(
+            Section.objects.filter(article_id=self.article_id)
+            .exclude(pk=self.pk)
+            .values_list("anchor", flat=True)
+        )
+        anchor, number = base, 2
+        while anchor in taken:
+            anchor = f"{base}-{number}"
+            number += 1
+        return anchor
+
+    @property
+    def label(self):
+        """How the contents list names the section."""
+        if self.heading:
+            return self.heading
+        return "Introduction" if self.kind == self.Kind.LEAD else self.get_kind_display()
+
+    def get_absolute_url(self):
+        return f"{self.article.get_absolute_url()}#{self.anchor}"

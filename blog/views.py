@@ -1,0 +1,123 @@
+from django.conf import settings
+from django.db.models import Count, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.cache import add_never_cache_headers
+from django.views.generic import DetailView, ListView
+
+from .models import Article, Motive, Section, Topic
+
+
+def can_preview(user):
+    return user.is_active and user.is_staff and user.has_perm("blog.view_article")
+
+
+class ArticleListView(ListView):
+    """Published articles as cards, newest first, paginated."""
+
+    paginate_by = settings.ARTICLES_PER_PAGE
+    context_object_name = "articles"
+
+    def get_queryset(self):
+        return Article.objects.published().for_cards()
+
+
+class HomeView(ArticleListView):
+    template_name = "blog/home.html"
+
+
+class TopicView(ArticleListView):
+    template_name = "blog/topic.html"
+
+    def get_queryset(self):
+        self.topic = get_object_or_404(Topic, slug=self.kwargs["slug"])
+        return super().get_queryset().filter(topics=self.topic)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(topic=self.topic, **kwargs)
+
+
+class ArticleView(DetailView):
+    """An article at its date permalink; staff also see scheduled ones, marked as a preview."""
+
+    template_name = "blog/article.html"
+    context_object_name = "article"
+
+    def get_queryset(self):
+        articles = Article.objects.for_reading()
+        if can_preview(self.request.user):
+            return articles
+        return articles.published()
+
+    def get_object(self, queryset=None):
+        return get_object_or_404(self.get_queryset(), slug=self.kwargs["slug"])
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        # A permalink with the wrong date still finds its article, at its one true address.
+        if request.path != self.object.get_absolute_url():
+            return redirect(self.object, permanent=self.object.is_published())
+        response = self.render_to_response(self.get_context_data(object=self.object))
+        if not self.object.is_published():
+            add_never_cache_headers(response)
+        return response
+
+    def get_context_data(self, **kwargs):
+        article = self.object
+        context = super().get_context_data(**kwargs)
+        context["is_preview"] = not article.is_published()
+        if article.is_published():
+            neighbours = Article.objects.published().only("title", "slug", "published_at")
+            context["previous_article"] = (
+                neighbours.filter(published_at__lt=article.published_at)
+                .order_by("-published_at", "-id")
+                .first()
+            )
+            context["next_article"] = (
+                neighbours.filter(published_at__gt=article.published_at)
+                .order_by("published_at", "id")
+                .first()
+            )
+        return context
+
+
+class ArticlePreviewView(ArticleView):
+    """Where staff read a draft, which has no date permalink yet."""
+
+    def get_queryset(self):
+        if not can_preview(self.request.user):
+            raise Http404
+        return Article.objects.for_reading()
+
+    def get_object(self, queryset=None):
+        return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
+
+
+class MotiveIndexView(ListView):
+    template_name = "blog/motive_index.html"
+    context_object_name = "motives"
+
+    def get_queryset(self):
+        published_sections = Q(sections__article__in=Article.objects.published())
+        return Motive.objects.annotate(
+            section_count=Count("sections", filter=published_sections, distinct=True)
+        ).filter(section_count__gt=0)
+
+
+class MotiveView(ListView):
+    """Every published section that argues this motive, newest article first."""
+
+    template_name = "blog/motive.html"
+    context_object_name = "sections"
+    paginate_by = 20
+
+    def get_queryset(self):
+        self.motive = get_object_or_404(Motive, slug=self.kwargs["slug"])
+        return (
+            Section.objects.filter(motives=self.motive, article__in=Article.objects.published())
+            .select_related("article")
+            .order_by("-article__published_at", "article_id", "position")
+        )
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(motive=self.motive, **kwargs)

@@ -1,0 +1,18 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+
+from .health import healthz
+
+admin.site.site_header = f"{settings.SITE_NAME} administration"
+admin.site.site_title = settings.SITE_NAME
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("healthz", healthz, name="healthz"),
+    path("", include("blog.urls")),
+]
+
+# Development only: in production the web server or object storage serves uploads.
+urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
