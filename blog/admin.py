@@ -1,6 +1,8 @@
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count
+from django.forms.models import BaseInlineFormSet
 from django.utils.html import format_html
 
 from .models import Article, Image, Motive, Section, Topic
@@ -24,8 +26,25 @@ class PublicationStatusFilter(admin.SimpleListFilter):
         return queryset
 
 
+class SectionFormSet(BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        anchors = [
+            form.cleaned_data["anchor"]
+            for form in self.forms
+            if form.cleaned_data.get("anchor") and not form.cleaned_data.get("DELETE")
+        ]
+        duplicates = sorted({anchor for anchor in anchors if anchors.count(anchor) > 1})
+        if duplicates:
+            raise ValidationError(
+                "Two sections cannot share the anchor %(anchors)s.",
+                params={"anchors": ", ".join(duplicates)},
+            )
+
+
 class SectionInline(admin.StackedInline):
     model = Section
+    formset = SectionFormSet
     extra = 1
     fields = [("position", "kind"), ("heading", "anchor"), "motives", "body", "figure"]
     autocomplete_fields = ["motives", "figure"]
@@ -81,7 +100,9 @@ class MotiveAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(section_count=Count("sections"))
+        return (
+            super().get_queryset(request).annotate(section_count=Count("sections")).order_by("name")
+        )
 
     @admin.display(description="sections", ordering="section_count")
     def section_count(self, motive):
@@ -95,7 +116,9 @@ class TopicAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(article_count=Count("articles"))
+        return (
+            super().get_queryset(request).annotate(article_count=Count("articles")).order_by("name")
+        )
 
     @admin.display(description="articles", ordering="article_count")
     def article_count(self, topic):

@@ -155,6 +155,12 @@ class Article(models.Model):
     def __str__(self):
         return self.title
 
+    def get_absolute_url(self):
+        # A draft has no date yet: staff reach it through its preview address.
+        if self.published_at is None:
+            return reverse("blog:article_preview", kwargs={"pk": self.pk})
+        return reverse("blog:article", kwargs=self.permalink_kwargs())
+
     def is_published(self):
         """Mirrors ArticleQuerySet.published() for one article."""
         return self.published_at is not None and self.published_at <= timezone.now()
@@ -167,12 +173,6 @@ class Article(models.Model):
         if self.published_at is None:
             return "draft"
         return "published" if self.is_published() else "scheduled"
-
-    def get_absolute_url(self):
-        # A draft has no date yet: staff reach it through its preview address.
-        if self.published_at is None:
-            return reverse("blog:article_preview", kwargs={"pk": self.pk})
-        return reverse("blog:article", kwargs=self.permalink_kwargs())
 
     def permalink_kwargs(self):
         day = timezone.localtime(self.published_at).date()
@@ -250,7 +250,12 @@ class Section(models.Model):
         ordering = ["article", "position"]
         constraints = [
             models.UniqueConstraint(fields=["article", "position"], name="section_unique_position"),
-            models.UniqueConstraint(fields=["article", "anchor"], name="section_unique_anchor"),
+            # Blank only until save() fills it in, so that new sections may leave it empty.
+            models.UniqueConstraint(
+                fields=["article", "anchor"],
+                condition=~Q(anchor=""),
+                name="section_unique_anchor",
+            ),
         ]
 
     def __str__(self):
@@ -262,6 +267,9 @@ class Section(models.Model):
         if not self.anchor:
             self.anchor = self.free_anchor()
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return f"{self.article.get_absolute_url()}#{self.anchor}"
 
     def free_anchor(self):
         base = slugify(self.heading)[:70] or self.kind
@@ -282,6 +290,3 @@ class Section(models.Model):
         if self.heading:
             return self.heading
         return "Introduction" if self.kind == self.Kind.LEAD else self.get_kind_display()
-
-    def get_absolute_url(self):
-        return f"{self.article.get_absolute_url()}#{self.anchor}"

@@ -1,0 +1,100 @@
+from datetime import timedelta
+
+import factory
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from django.utils.text import slugify
+from factory.django import DjangoModelFactory
+
+from blog.models import Article, Image, Motive, Section, Topic
+
+
+class UserFactory(DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ["username"]
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda user: f"{user.username}@example.org")
+    first_name = "Ada"
+    last_name = factory.Sequence(lambda n: f"Writer{n}")
+    password = factory.django.Password("correct horse battery staple")
+
+
+class StaffFactory(UserFactory):
+    is_staff = True
+    is_superuser = True
+
+
+class TopicFactory(DjangoModelFactory):
+    class Meta:
+        model = Topic
+
+    name = factory.Sequence(lambda n: f"Topic {n}")
+    slug = factory.LazyAttribute(lambda topic: slugify(topic.name))
+
+
+class MotiveFactory(DjangoModelFactory):
+    class Meta:
+        model = Motive
+
+    name = factory.Sequence(lambda n: f"Motive {n}")
+    slug = factory.LazyAttribute(lambda motive: slugify(motive.name))
+    description = "A cause weighed across articles."
+
+
+class ImageFactory(DjangoModelFactory):
+    class Meta:
+        model = Image
+
+    file = factory.django.ImageField(width=640, height=360, color="grey", filename="photo.png")
+    alt_text = "A grey rectangle"
+    caption = "A caption"
+
+
+class ArticleFactory(DjangoModelFactory):
+    class Meta:
+        model = Article
+        skip_postgeneration_save = True
+
+    class Params:
+        draft = factory.Trait(published_at=None)
+        scheduled = factory.Trait(
+            published_at=factory.LazyFunction(lambda: timezone.now() + timedelta(days=7))
+        )
+
+    title = factory.Sequence(lambda n: f"Article number {n}")
+    slug = factory.LazyAttribute(lambda article: slugify(article.title))
+    author = factory.SubFactory(UserFactory)
+    excerpt = "A short summary of the article."
+    published_at = factory.Sequence(lambda n: timezone.now() - timedelta(days=1000 - n))
+
+    @factory.post_generation
+    def topics(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.topics.set(extracted)
+
+
+class SectionFactory(DjangoModelFactory):
+    class Meta:
+        model = Section
+        skip_postgeneration_save = True
+
+    article = factory.SubFactory(ArticleFactory)
+    position = factory.Sequence(lambda n: n + 1)
+    kind = Section.Kind.CONTEXT
+    heading = factory.Sequence(lambda n: f"Heading {n}")
+    body = "Some *analysis* in Markdown."
+
+    @factory.post_generation
+    def motives(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.motives.set(extracted)
+
+
+def article_with_sections(sections=3, motives=(), **kwargs):
+    """An article whose every section carries `motives`, with a featured image and a topic."""
+    article = ArticleFactory(featured_image=ImageFactory(), topics=[TopicFactory()], **kwargs)
+    for position in range(1, sections + 1):
+        SectionFactory(article=article, position=position, motives=list(motives))
+    return article

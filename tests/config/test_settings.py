@@ -1,0 +1,87 @@
+"""The settings module read in a fresh interpreter, as a server process would read it."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+
+
+def read_settings(tmp_path, expression, **env):
+    clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG"}}
+    clean.update(VAR_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="config.settings", **env)
+    return subprocess.run(
+        [sys.executable, "-c", f"from django.conf import settings; print(repr(({expression})))"],
+        cwd=BASE_DIR,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_refuses_to_start_without_secret_key_when_debug_is_off(tmp_path):
+    result = read_settings(tmp_path, "settings.DEBUG")
+
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_debug_is_off_unless_asked(tmp_path):
+    result = read_settings(tmp_path, "settings.DEBUG, settings.ALLOWED_HOSTS", SECRET_KEY="k" * 50)
+
+    assert result.stdout.strip() == "(False, [])"
+
+
+def test_development_keeps_a_random_key_in_var(tmp_path):
+    first = read_settings(tmp_path, "settings.SECRET_KEY", DEBUG="1")
+    second = read_settings(tmp_path, "settings.SECRET_KEY", DEBUG="1")
+
+    assert first.returncode == 0, first.stderr
+    assert first.stdout == second.stdout
+    assert first.stdout.strip() == repr((tmp_path / "dev-secret-key").read_text().strip())
+
+
+def test_database_url_selects_postgresql(tmp_path):
+    result = read_settings(
+        tmp_path,
+        "settings.DATABASES['default']['ENGINE'], settings.DATABASES['default']['NAME']",
+        SECRET_KEY="k" * 50,
+        DATABASE_URL="postgres://liaison@db.internal:5432/liaison",
+    )
+
+    assert result.stdout.strip() == "('django.db.backends.postgresql', 'liaison')"
+
+
+def test_sqlite_is_the_default_database(tmp_path):
+    result = read_settings(
+        tmp_path, "settings.DATABASES['default']['NAME']", SECRET_KEY="k" * 50, DATABASE_URL=""
+    )
+
+    assert result.stdout.strip() == repr(str(tmp_path / "db.sqlite3"))
+
+
+def test_redis_url_selects_the_shared_cache(tmp_path):
+    result = read_settings(
+        tmp_path,
+        "settings.CACHES['default']['BACKEND']",
+        SECRET_KEY="k" * 50,
+        REDIS_URL="redis://127.0.0.1:6379/1",
+    )
+
+    assert result.stdout.strip() == "'django.core.cache.backends.redis.RedisCache'"
+
+
+def test_environment_sets_hosts_and_time_zone(tmp_path):
+    result = read_settings(
+        tmp_path,
+        "settings.ALLOWED_HOSTS, settings.TIME_ZONE, settings.USE_TZ",
+        SECRET_KEY="k" * 50,
+        ALLOWED_HOSTS="liaison.example, www.liaison.example",
+        TIME_ZONE="Asia/Seoul",
+    )
+
+    assert (
+        result.stdout.strip() == "(['liaison.example', 'www.liaison.example'], 'Asia/Seoul', True)"
+    )
