@@ -1,0 +1,53 @@
+"""Playwright driving Debian's Chromium (/usr/bin/chromium): `.ci/run` installs it.
+
+These tests never skip: a missing browser is a failure, so CI cannot pass without them.
+"""
+
+import os
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    # Playwright's sync API runs an event loop in this thread; the tests' own
+    # database calls are synchronous and safe here.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    # Nothing a page loads may leave the machine.
+    outside = []
+    page.on(
+        "request",
+        lambda request: outside.append(request.url)
+        if not request.url.startswith(("http://localhost", "http://127.0.0.1", "data:"))
+        else None,
+    )
+    yield page
+    context.close()
+    assert outside == [], f"requests left the machine: {outside}"
+
+
+@pytest.fixture
+def screenshot_dir(tmp_path):
+    """`make screenshot` points this at docs/ to refresh the README's picture."""
+    folder = os.environ.get("LIAISON_SCREENSHOT_DIR")
+    return os.path.abspath(folder) if folder else str(tmp_path)
