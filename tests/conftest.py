@@ -21,3 +21,10 @@ def plain_static_storage(settings):
 def fast_password_hasher(settings):
     """Hashing with PBKDF2's full work factor would dominate the suite's time."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def pytest_report_header(config):
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    return f"database: {database['ENGINE'].rsplit('.', 1)[-1]} {database['NAME']}"
