@@ -4,6 +4,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
 from django.utils.html import format_html
+from reversion_compare.admin import CompareVersionAdmin
 
 from .models import Article, Image, Motive, Section, Topic
 
@@ -52,7 +53,10 @@ class SectionInline(admin.StackedInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(CompareVersionAdmin):
+    """Every save is a revision (django-reversion follows the inline sections and their
+    motives); History lists them, compares two, and restores one."""
+
     list_display = ["title", "status_label", "published_at", "author", "comment_count"]
     list_filter = [PublicationStatusFilter, "topics", "author"]
     search_fields = ["title", "excerpt", "slug"]
@@ -73,6 +77,18 @@ class ArticleAdmin(admin.ModelAdmin):
 
     def get_changeform_initial_data(self, request):
         return {"author": request.user.pk, **super().get_changeform_initial_data(request)}
+
+    def revision_view(self, request, object_id, version_id, extra_context=None):
+        # Restoring writes each section back at its old position one row at a time;
+        # the current rows step aside first so the unique (article, position) holds.
+        with transaction.atomic():
+            Section.objects.filter(article_id=object_id).park_positions()
+            response = super().revision_view(request, object_id, version_id, extra_context)
+            restored = request.method == "POST" and response.status_code == 302
+            # A preview (GET) or a failed restore leaves everything as it was.
+            if not restored or Section.objects.filter(article_id=object_id).parked().exists():
+                transaction.set_rollback(True)
+        return response
 
     @admin.display(description="status", ordering="published_at")
     def status_label(self, article):

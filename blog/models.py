@@ -183,6 +183,10 @@ class Article(models.Model):
             "slug": self.slug,
         }
 
+    def modified_at(self):
+        """When readers last saw a change: an edit, or publication itself if later."""
+        return max(self.updated_at, self.published_at or self.updated_at)
+
     def was_updated(self):
         """Worth showing an "Updated" date: changed a day or more after publication."""
         return self.published_at is not None and (
@@ -215,6 +219,9 @@ class SectionQuerySet(models.QuerySet):
     def park_positions(self):
         """Lift these sections' positions out of the way before they are renumbered."""
         return self.update(position=F("position") + self.PARKING_OFFSET)
+
+    def parked(self):
+        return self.filter(position__gte=self.PARKING_OFFSET)
 
 
 class Section(models.Model):

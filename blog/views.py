@@ -1,11 +1,15 @@
 from django.conf import settings
 from django.db.models import Count, Q
+from django.db.models.functions import TruncMonth
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
-from django.views.generic import DetailView, ListView
+from django.utils.http import urlencode
+from django.views.generic import DetailView, ListView, dates
 
 from .models import Article, Motive, Section, Topic
+from .search import attach_matches, clean_query, search_articles
 
 
 def can_preview(user):
@@ -121,3 +125,62 @@ class MotiveView(ListView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(motive=self.motive, **kwargs)
+
+
+class SearchView(ListView):
+    template_name = "blog/search.html"
+    context_object_name = "results"
+    paginate_by = settings.ARTICLES_PER_PAGE
+
+    def get_queryset(self):
+        self.query = clean_query(self.request.GET.get("q", ""))
+        if not self.query:
+            return Article.objects.none()
+        return search_articles(self.query)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(query=self.query, **kwargs)
+        attach_matches(context["results"], self.query)
+        context["page_query"] = urlencode({"q": self.query})
+        return context
+
+
+class ArchiveMixin:
+    date_field = "published_at"
+    make_object_list = True
+    allow_empty = False
+    paginate_by = settings.ARTICLES_PER_PAGE
+    context_object_name = "articles"
+
+    def get_queryset(self):
+        return Article.objects.published().for_cards()
+
+
+class YearArchiveView(ArchiveMixin, dates.YearArchiveView):
+    template_name = "blog/archive_year.html"
+
+
+class MonthArchiveView(ArchiveMixin, dates.MonthArchiveView):
+    template_name = "blog/archive_month.html"
+    month_format = "%m"
+
+
+class ArchiveIndexView(ListView):
+    """Every month with published articles, and how many."""
+
+    template_name = "blog/archive_index.html"
+    context_object_name = "months"
+
+    def get_queryset(self):
+        return (
+            Article.objects.published()
+            .annotate(month=TruncMonth("published_at"))
+            .values("month")
+            .annotate(count=Count("id"))
+            .order_by("-month")
+        )
+
+
+def robots_txt(request):
+    sitemap_url = request.build_absolute_uri(reverse("sitemap"))
+    return render(request, "robots.txt", {"sitemap_url": sitemap_url}, content_type="text/plain")

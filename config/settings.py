@@ -61,6 +61,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
+    "reversion",
+    "reversion_compare",
     "blog",
 ]
 

@@ -1,0 +1,190 @@
+"""RSS 2.0 and Atom feeds of published articles: site-wide, per motive and per topic."""
+
+import hashlib
+import mimetypes
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.db.models import Count, Max
+from django.db.models.functions import Greatest
+from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
+from django.views.decorators.http import condition
+
+from .models import Article, Motive, Topic
+
+FEED_LENGTH = 20
+
+
+class RssWithContent(Rss201rev2Feed):
+    """RSS 2.0 with the full article in <content:encoded>."""
+
+    def rss_attributes(self):
+        return {
+            **super().rss_attributes(),
+            "xmlns:content": "http://purl.org/rss/1.0/modules/content/",
+        }
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        handler.addQuickElement("content:encoded", item["content_html"])
+
+
+class AtomWithContent(Atom1Feed):
+    """Atom with the full article in <content type="html">."""
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        handler.addQuickElement("content", item["content_html"], {"type": "html"})
+
+
+class ArticleFeed(Feed):
+    """Newest published articles. One instance per request: it keeps the request for URLs."""
+
+    feed_type = RssWithContent
+
+    def __call__(self, request, *args, **kwargs):
+        self.request = request
+        return super().__call__(request, *args, **kwargs)
+
+    def title(self, obj=None):
+        return settings.SITE_NAME
+
+    def description(self, obj=None):
+        return settings.SITE_TAGLINE
+
+    subtitle = description
+
+    def link(self, obj=None):
+        return reverse("blog:home")
+
+    def articles(self, obj):
+        return Article.objects.published()
+
+    def items(self, obj=None):
+        return self.articles(obj).for_reading()[:FEED_LENGTH]
+
+    def item_title(self, article):
+        return article.title
+
+    def item_description(self, article):
+        return article.excerpt
+
+    def item_author_name(self, article):
+        return article.author.get_full_name() or article.author.get_username()
+
+    def item_pubdate(self, article):
+        return article.published_at
+
+    def item_updateddate(self, article):
+        return article.modified_at()
+
+    def item_categories(self, article):
+        return [motive.name for motive in article.motives()]
+
+    def item_enclosures(self, article):
+        image = article.featured_image
+        if image is None:
+            return []
+        mime_type = mimetypes.guess_type(image.file.name)[0] or "application/octet-stream"
+        return [Enclosure(self.absolute(image.file.url), str(image.file.size), mime_type)]
+
+    def item_extra_kwargs(self, article):
+        image = article.featured_image
+        content = render_to_string(
+            "blog/feed_content.html",
+            {"article": article, "image_url": self.absolute(image.file.url) if image else ""},
+        )
+        return {"content_html": content}
+
+    def absolute(self, url):
+        return self.request.build_absolute_uri(url)
+
+
+class AtomArticleFeed(ArticleFeed):
+    feed_type = AtomWithContent
+
+
+class MotiveFeed(ArticleFeed):
+    def get_object(self, request, slug):
+        return get_object_or_404(Motive, slug=slug)
+
+    def title(self, motive):
+        return f"{motive.name} — {settings.SITE_NAME}"
+
+    def description(self, motive):
+        return motive.description or f"Articles arguing “{motive.name}”."
+
+    def link(self, motive):
+        return motive.get_absolute_url()
+
+    def articles(self, motive):
+        return published_with_motive(motive.slug)
+
+
+class TopicFeed(ArticleFeed):
+    def get_object(self, request, slug):
+        return get_object_or_404(Topic, slug=slug)
+
+    def title(self, topic):
+        return f"{topic.name} — {settings.SITE_NAME}"
+
+    def description(self, topic):
+        return topic.description or f"Articles about {topic.name}."
+
+    def link(self, topic):
+        return topic.get_absolute_url()
+
+    def articles(self, topic):
+        return published_with_topic(topic.slug)
+
+
+def published_with_motive(slug):
+    return Article.objects.published().filter(sections__motives__slug=slug).distinct()
+
+
+def published_with_topic(slug):
+    return Article.objects.published().filter(topics__slug=slug)
+
+
+def feed_state(articles):
+    """When the feed last changed: the latest publication or edit, and how many items."""
+    return Article.objects.filter(pk__in=articles.values("pk")).aggregate(
+        changed=Max(Greatest("published_at", "updated_at")), count=Count("pk")
+    )
+
+
+def conditional_feed(feed_class, articles_for):
+    """A view answering If-None-Match / If-Modified-Since with 304 before building the feed."""
+
+    def state_of(request, kwargs):
+        # Asked by both functions below: one query per request.
+        if not hasattr(request, "feed_state"):
+            request.feed_state = feed_state(articles_for(**kwargs))
+        return request.feed_state
+
+    def last_modified(request, **kwargs):
+        return state_of(request, kwargs)["changed"]
+
+    def etag(request, **kwargs):
+        state = state_of(request, kwargs)
+        key = f"{request.path}|{state['changed']}|{state['count']}"
+        return hashlib.sha256(key.encode()).hexdigest()[:32]
+
+    @condition(etag_func=etag, last_modified_func=last_modified)
+    def view(request, **kwargs):
+        return feed_class()(request, **kwargs)
+
+    return view
+
+
+def site_articles():
+    return Article.objects.published()
+
+
+site_feed = conditional_feed(ArticleFeed, site_articles)
+site_atom_feed = conditional_feed(AtomArticleFeed, site_articles)
+motive_feed = conditional_feed(MotiveFeed, published_with_motive)
+topic_feed = conditional_feed(TopicFeed, published_with_topic)

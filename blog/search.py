@@ -1,0 +1,191 @@
+"""Site search: PostgreSQL full-text search when available, a plain fallback on SQLite.
+
+Both return published articles, best first, each annotated with `best_section_id`;
+`attach_matches()` then loads the page's matching sections and snippets in one query.
+"""
+
+import re
+import unicodedata
+
+from django.db import connection
+from django.db.models import Case, Exists, FloatField, OuterRef, Q, Subquery, When
+from django.db.models import Value as V
+from django.db.models.functions import Coalesce
+from django.utils.html import escape, strip_tags
+from django.utils.safestring import mark_safe
+
+from .models import Article, Section
+
+MAX_QUERY_LENGTH = 200
+MAX_TERMS = 8
+SNIPPET_CHARS = 220
+SEARCH_CONFIG = "english"
+# Private-use characters mark highlights in PostgreSQL's headline, so that the
+# text can be escaped before the markers become <mark> tags.
+MARK_START, MARK_END = "\ue000", "\ue001"
+
+
+def clean_query(raw):
+    """Visible characters only, single spaces, at most MAX_QUERY_LENGTH characters."""
+    visible = "".join(
+        char if not unicodedata.category(char).startswith(("C", "Z")) else " " for char in raw
+    )
+    return " ".join(visible.split())[:MAX_QUERY_LENGTH].strip()
+
+
+def uses_full_text_search():
+    return connection.vendor == "postgresql"
+
+
+def search_articles(query):
+    if uses_full_text_search():
+        return _postgres_search(query)
+    return _plain_search(query)
+
+
+def attach_matches(articles, query):
+    """Give each article on the page its matching section and a highlighted snippet."""
+    section_ids = [a.best_section_id for a in articles if a.best_section_id]
+    sections = Section.objects.filter(pk__in=section_ids)
+    if uses_full_text_search():
+        sections = sections.annotate(headline=_headline(query))
+    by_id = {section.pk: section for section in sections}
+    terms = _terms(query)
+    for article in articles:
+        article.match_section = by_id.get(article.best_section_id)
+        if article.match_section is None:
+            article.snippet = _highlight(article.excerpt, terms)
+        elif uses_full_text_search():
+            article.snippet = _markers_to_marks(article.match_section.headline)
+        else:
+            article.snippet = _highlight(strip_tags(article.match_section.body_html), terms)
+    return articles
+
+
+# PostgreSQL
+
+
+def article_vector():
+    from django.contrib.postgres.search import SearchVector
+
+    return SearchVector("title", weight="A", config=SEARCH_CONFIG) + SearchVector(
+        "excerpt", weight="B", config=SEARCH_CONFIG
+    )
+
+
+def section_vector():
+    from django.contrib.postgres.search import SearchVector
+
+    return SearchVector("heading", weight="C", config=SEARCH_CONFIG) + SearchVector(
+        "body", weight="D", config=SEARCH_CONFIG
+    )
+
+
+def _search_query(query):
+    from django.contrib.postgres.search import SearchQuery
+
+    # websearch syntax never raises on user input: quotes, "or", "-word" all allowed.
+    return SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
+
+
+def _postgres_search(query):
+    from django.contrib.postgres.search import SearchRank
+
+    search_query = _search_query(query)
+    # The filters compare the same expressions as the GIN indexes (migration 0003).
+    best_sections = (
+        Section.objects.annotate(document=section_vector())
+        .filter(article=OuterRef("pk"), document=search_query)
+        .annotate(rank=SearchRank(section_vector(), search_query))
+        .order_by("-rank", "position")
+    )
+    return (
+        Article.objects.published()
+        .annotate(
+            document=article_vector(),
+            best_section_id=Subquery(best_sections.values("pk")[:1]),
+            score=SearchRank(article_vector(), search_query)
+            + Coalesce(Subquery(best_sections.values("rank")[:1]), V(0.0)),
+        )
+        .filter(Q(document=search_query) | Q(best_section_id__isnull=False))
+        .select_related("author")
+        .order_by("-score", "-published_at", "-id")
+    )
+
+
+def _headline(query):
+    from django.contrib.postgres.search import SearchHeadline
+
+    return SearchHeadline(
+        "body",
+        _search_query(query),
+        config=SEARCH_CONFIG,
+        start_sel=MARK_START,
+        stop_sel=MARK_END,
+        min_words=15,
+        max_words=40,
+    )
+
+
+def _markers_to_marks(text):
+    html = escape(text).replace(MARK_START, "<mark>").replace(MARK_END, "</mark>")
+    return mark_safe(html)  # the text was escaped; only our own <mark> tags were added
+
+
+# SQLite and other databases
+
+
+def _terms(query):
+    return [term for term in re.split(r"\s+", query.replace('"', " ")) if term][:MAX_TERMS]
+
+
+def _contains_all(prefix, terms, fields):
+    condition = Q()
+    for term in terms:
+        any_field = Q()
+        for field in fields:
+            any_field |= Q(**{f"{prefix}{field}__icontains": term})
+        condition &= any_field
+    return condition
+
+
+def _plain_search(query):
+    terms = _terms(query) or [query]
+    in_sections = Section.objects.filter(article=OuterRef("pk")).filter(
+        _contains_all("", terms, ["heading", "body"])
+    )
+    first_match = Section.objects.filter(article=OuterRef("pk")).filter(
+        _contains_all("", terms[:1], ["heading", "body"])
+    )
+    in_title = _contains_all("", terms, ["title"])
+    return (
+        Article.objects.published()
+        .filter(_contains_all("", terms, ["title", "excerpt"]) | Q(Exists(in_sections)))
+        .annotate(
+            best_section_id=Subquery(first_match.order_by("position").values("pk")[:1]),
+            # Title matches first, then the rest, newest first.
+            score=Case(When(in_title, then=V(2.0)), default=V(1.0), output_field=FloatField()),
+        )
+        .select_related("author")
+        .order_by("-score", "-published_at", "-id")
+    )
+
+
+def _highlight(text, terms):
+    """Cut `text` around the first term found, escape it, and mark every term."""
+    position = min(
+        (found for term in terms if (found := text.lower().find(term.lower())) >= 0),
+        default=0,
+    )
+    start = max(0, position - SNIPPET_CHARS // 3)
+    snippet = text[start : start + SNIPPET_CHARS]
+    parts = ["… " if start else ""]
+    last = 0
+    if terms:
+        alternatives = "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True))
+        for match in re.finditer(alternatives, snippet, flags=re.IGNORECASE):
+            parts += [escape(snippet[last : match.start()]), f"<mark>{escape(match[0])}</mark>"]
+            last = match.end()
+    parts.append(escape(snippet[last:]))
+    parts.append(" …" if start + SNIPPET_CHARS < len(text) else "")
+    return mark_safe("".join(parts))  # every piece of text was escaped above
