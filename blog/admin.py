@@ -4,6 +4,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
 from django.utils.html import format_html
+from reversion.admin import VersionAdmin
 from reversion_compare.admin import CompareVersionAdmin
 
 from .models import Article, Image, Motive, Section, Topic
@@ -110,7 +111,7 @@ class ArticleAdmin(CompareVersionAdmin):
 
 
 @admin.register(Motive)
-class MotiveAdmin(admin.ModelAdmin):
+class MotiveAdmin(VersionAdmin):
     list_display = ["name", "slug", "section_count"]
     search_fields = ["name", "description"]
     prepopulated_fields = {"slug": ["name"]}
@@ -126,7 +127,7 @@ class MotiveAdmin(admin.ModelAdmin):
 
 
 @admin.register(Topic)
-class TopicAdmin(admin.ModelAdmin):
+class TopicAdmin(VersionAdmin):
     list_display = ["name", "slug", "article_count"]
     search_fields = ["name", "description"]
     prepopulated_fields = {"slug": ["name"]}
