@@ -92,22 +92,28 @@ def _postgres_search(query):
     from django.contrib.postgres.search import SearchRank
 
     search_query = _search_query(query)
-    # The filters compare the same expressions as the GIN indexes (migration 0003).
+    # Each side filters on the same expression as its GIN index (migration 0002), so
+    # candidates come from two index scans; ranking then runs on those rows only.
+    matching_sections = Section.objects.annotate(document=section_vector()).filter(
+        document=search_query
+    )
+    matching_articles = Article.objects.annotate(document=article_vector()).filter(
+        document=search_query
+    )
+    candidates = matching_articles.values("pk").union(matching_sections.values("article_id"))
     best_sections = (
-        Section.objects.annotate(document=section_vector())
-        .filter(article=OuterRef("pk"), document=search_query)
+        matching_sections.filter(article=OuterRef("pk"))
         .annotate(rank=SearchRank(section_vector(), search_query))
         .order_by("-rank", "position")
     )
     return (
         Article.objects.published()
+        .filter(pk__in=candidates)
         .annotate(
-            document=article_vector(),
             best_section_id=Subquery(best_sections.values("pk")[:1]),
             score=SearchRank(article_vector(), search_query)
             + Coalesce(Subquery(best_sections.values("rank")[:1]), V(0.0)),
         )
-        .filter(Q(document=search_query) | Q(best_section_id__isnull=False))
         .select_related("author")
         .order_by("-score", "-published_at", "-id")
     )
