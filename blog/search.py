@@ -1,16 +1,20 @@
 """Site search: PostgreSQL full-text search when available, a plain fallback on SQLite.
 
-Both return published articles, best first, each annotated with `best_section_id`;
-`attach_matches()` then loads the page's matching sections and snippets in one query.
+`search_articles()` ranks every match as a light "hit" (article id, best section id,
+score) and returns them as SearchResults, which loads only the page's articles when
+the paginator slices it; `attach_matches()` then loads that page's matching sections
+and snippets in one query. The query count is fixed whatever the number of results.
 """
 
 import re
 import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
 
 from django.db import connection
 from django.db.models import Case, Exists, FloatField, OuterRef, Q, Subquery, When
 from django.db.models import Value as V
-from django.db.models.functions import Coalesce
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import mark_safe
 
@@ -37,10 +41,44 @@ def uses_full_text_search():
     return connection.vendor == "postgresql"
 
 
+@dataclass(frozen=True)
+class Hit:
+    article_id: int
+    section_id: int | None
+    score: float
+    published_at: datetime
+
+
+class SearchResults(Sequence):
+    """Ranked hits; a slice loads its articles in one query, as a paginator asks per page."""
+
+    def __init__(self, hits=()):
+        self.hits = list(hits)
+
+    def __len__(self):
+        return len(self.hits)
+
+    def count(self):
+        return len(self.hits)
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            return self[index : index + 1 or None][0]
+        hits = self.hits[index]
+        articles = Article.objects.select_related("author").in_bulk([h.article_id for h in hits])
+        page = []
+        for hit in hits:
+            article = articles[hit.article_id]
+            article.best_section_id = hit.section_id
+            article.score = hit.score
+            page.append(article)
+        return page
+
+
 def search_articles(query):
     if uses_full_text_search():
-        return _postgres_search(query)
-    return _plain_search(query)
+        return SearchResults(_postgres_hits(query))
+    return SearchResults(Hit(*row) for row in _plain_search(query))
 
 
 def attach_matches(articles, query):
@@ -81,42 +119,50 @@ def section_vector():
     )
 
 
-def _search_query(query):
+def search_query_for(query):
     from django.contrib.postgres.search import SearchQuery
 
     # websearch syntax never raises on user input: quotes, "or", "-word" all allowed.
     return SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
 
 
-def _postgres_search(query):
+def matching_articles(search_query):
+    return Article.objects.annotate(document=article_vector()).filter(document=search_query)
+
+
+def matching_sections(search_query):
+    return Section.objects.annotate(document=section_vector()).filter(document=search_query)
+
+
+def _postgres_hits(query):
     from django.contrib.postgres.search import SearchRank
 
-    search_query = _search_query(query)
-    # Each side filters on the same expression as its GIN index (migration 0002), so
-    # candidates come from two index scans; ranking then runs on those rows only.
-    matching_sections = Section.objects.annotate(document=section_vector()).filter(
-        document=search_query
-    )
-    matching_articles = Article.objects.annotate(document=article_vector()).filter(
-        document=search_query
-    )
-    candidates = matching_articles.values("pk").union(matching_sections.values("article_id"))
+    search_query = search_query_for(query)
+    published = Article.objects.published()
+    # Both filter on the same expression as their GIN index (migration 0002); the
+    # rank is then computed for matching rows only, each section once.
     best_sections = (
-        matching_sections.filter(article=OuterRef("pk"))
+        matching_sections(search_query)
+        .filter(article__in=published)
         .annotate(rank=SearchRank(section_vector(), search_query))
-        .order_by("-rank", "position")
+        .order_by("article_id", "-rank", "position")
+        .distinct("article_id")
+        .values_list("article_id", "pk", "rank", "article__published_at")
     )
-    return (
-        Article.objects.published()
-        .filter(pk__in=candidates)
-        .annotate(
-            best_section_id=Subquery(best_sections.values("pk")[:1]),
-            score=SearchRank(article_vector(), search_query)
-            + Coalesce(Subquery(best_sections.values("rank")[:1]), V(0.0)),
-        )
-        .select_related("author")
-        .order_by("-score", "-published_at", "-id")
+    articles = (
+        matching_articles(search_query)
+        .filter(pk__in=published)
+        .annotate(rank=SearchRank(article_vector(), search_query))
+        .values_list("pk", "rank", "published_at")
     )
+    found = {pk: [rank, None, published_at] for pk, rank, published_at in articles}
+    for article_id, section_id, rank, published_at in best_sections:
+        entry = found.setdefault(article_id, [0.0, None, published_at])
+        entry[0] += rank
+        entry[1] = section_id
+    hits = [Hit(pk, section_id, score, date) for pk, (score, section_id, date) in found.items()]
+    hits.sort(key=lambda hit: (-hit.score, -hit.published_at.timestamp(), -hit.article_id))
+    return hits
 
 
 def _headline(query):
@@ -124,7 +170,7 @@ def _headline(query):
 
     return SearchHeadline(
         "body",
-        _search_query(query),
+        search_query_for(query),
         config=SEARCH_CONFIG,
         start_sel=MARK_START,
         stop_sel=MARK_END,
@@ -172,8 +218,8 @@ def _plain_search(query):
             # Title matches first, then the rest, newest first.
             score=Case(When(in_title, then=V(2.0)), default=V(1.0), output_field=FloatField()),
         )
-        .select_related("author")
         .order_by("-score", "-published_at", "-id")
+        .values_list("pk", "best_section_id", "score", "published_at")
     )
 
 

@@ -9,7 +9,7 @@ from django.utils.http import urlencode
 from django.views.generic import DetailView, ListView, dates
 
 from .models import Article, Motive, Section, Topic
-from .search import attach_matches, clean_query, search_articles
+from .search import SearchResults, attach_matches, clean_query, search_articles
 
 
 def can_preview(user):
@@ -135,7 +135,7 @@ class SearchView(ListView):
     def get_queryset(self):
         self.query = clean_query(self.request.GET.get("q", ""))
         if not self.query:
-            return Article.objects.none()
+            return SearchResults()
         return search_articles(self.query)
 
     def get_context_data(self, **kwargs):
