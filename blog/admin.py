@@ -1,12 +1,24 @@
+from collections import defaultdict
+
+from django import forms
+from django.conf import settings
 from django.contrib import admin
+from django.contrib.admin.actions import delete_selected as delete_selected_action
+from django.contrib.admin.utils import unquote
+from django.contrib.admin.widgets import AdminFileWidget
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
-from django.utils.html import format_html
+from django.template.defaultfilters import filesizeformat
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 from reversion.admin import VersionAdmin
 from reversion_compare.admin import CompareVersionAdmin
 
+from . import images
 from .models import Article, Image, Motive, Section, Topic
 
 
@@ -142,17 +154,84 @@ class TopicAdmin(VersionAdmin):
         return topic.article_count
 
 
+class ImageAdminForm(forms.ModelForm):
+    """Judges an upload by its content (blog/images.py) before anything reaches storage;
+    a refusal is an error on the file field."""
+
+    file = forms.FileField(widget=AdminFileWidget(attrs={"accept": images.ACCEPT}))
+
+    class Meta:
+        model = Image
+        fields = ["file", "alt_text", "caption", "credit"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = (
+            f"JPEG, PNG, WebP or GIF, up to {filesizeformat(settings.IMAGE_MAX_UPLOAD_BYTES)} "
+            f"and {settings.IMAGE_MAX_PIXELS / 1_000_000:g} million pixels. Location, camera "
+            "and other metadata are removed; smaller sizes are made for the site."
+        )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if isinstance(upload, UploadedFile):
+            # The cleaned, re-encoded image replaces the upload: Image.save() stores it as is.
+            return images.prepare(upload)
+        return upload
+
+
+def image_uses(image_ids):
+    """For each image id, the articles showing it: [(article, how), ...], in title order."""
+    uses = defaultdict(list)
+    for article in Article.objects.filter(featured_image__in=image_ids).only(
+        "id", "title", "featured_image_id"
+    ):
+        uses[article.featured_image_id].append((article, "featured image"))
+    sections = (
+        Section.objects.filter(figure__in=image_ids)
+        .select_related("article")
+        .only("id", "position", "kind", "heading", "figure_id", "article__id", "article__title")
+    )
+    for section in sections:
+        uses[section.figure_id].append((section.article, f"figure in “{section.label}”"))
+    for found in uses.values():
+        found.sort(key=lambda use: (use[0].title, use[1]))
+    return uses
+
+
+def uses_as_html(uses):
+    return format_html(
+        "<ul>{}</ul>",
+        format_html_join(
+            "",
+            '<li><a href="{}">{}</a> — {}</li>',
+            (
+                (reverse("admin:blog_article_change", args=[article.pk]), article.title, how)
+                for article, how in uses
+            ),
+        ),
+    )
+
+
 @admin.register(Image)
 class ImageAdmin(admin.ModelAdmin):
-    list_display = ["thumbnail", "alt_text", "caption", "width", "height", "uploaded_by"]
+    form = ImageAdminForm
+    list_display = ["thumbnail", "alt_text", "caption", "format", "width", "height", "uploaded_by"]
     list_display_links = ["thumbnail", "alt_text"]
+    list_filter = ["format"]
     search_fields = ["alt_text", "caption", "credit"]
-    readonly_fields = ["thumbnail", "width", "height", "uploaded_by", "uploaded_at"]
+    readonly_fields = ["thumbnail", "width", "height", "uploaded_by", "uploaded_at", "used_in"]
     fields = ["file", "thumbnail", "alt_text", "caption", "credit", ("width", "height")]
-    fields += [("uploaded_by", "uploaded_at")]
+    fields += [("uploaded_by", "uploaded_at"), "used_in"]
+    actions = ["delete_selected"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("uploaded_by")
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("uploaded_by")
+            .prefetch_related("renditions")
+        )
 
     def save_model(self, request, obj, form, change):
         if obj.uploaded_by_id is None:
@@ -161,8 +240,43 @@ class ImageAdmin(admin.ModelAdmin):
 
     @admin.display(description="preview")
     def thumbnail(self, image):
-        if not image.file:
+        rendition = image.thumbnail_rendition if image.pk else None
+        if rendition is None:
             return "—"
         return format_html(
-            '<img src="{}" alt="" style="max-height:4rem;max-width:8rem">', image.file.url
+            '<img src="{}" alt="" width="{}" height="{}" '
+            'style="max-height:4rem;max-width:8rem;width:auto;height:auto">',
+            rendition.file.url,
+            rendition.width,
+            rendition.height,
         )
+
+    @admin.display(description="used in")
+    def used_in(self, image):
+        uses = image_uses([image.pk]).get(image.pk) if image.pk else None
+        if not uses:
+            return "No article shows this image."
+        return uses_as_html(uses)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        # Articles lose the image rather than being deleted with it (SET_NULL), so Django's
+        # confirmation page would not name them: this one does.
+        image = self.get_object(request, unquote(object_id))
+        uses = image_uses([image.pk]) if image is not None else {}
+        extra_context = {**(extra_context or {}), "image_uses": self.uses_by_image(uses)}
+        return super().delete_view(request, object_id, extra_context)
+
+    @admin.action(permissions=["delete"], description="Delete selected images")
+    def delete_selected(self, request, queryset):
+        response = delete_selected_action(self, request, queryset)
+        if isinstance(response, TemplateResponse):
+            uses = image_uses(queryset.values("pk"))
+            response.context_data["image_uses"] = self.uses_by_image(uses)
+        return response
+
+    def uses_by_image(self, uses):
+        """[(image, list of its uses as HTML)] for the images in use, for the warning."""
+        if not uses:
+            return []
+        in_use = Image.objects.filter(pk__in=list(uses)).order_by("pk")
+        return [(image, uses_as_html(uses[image.pk])) for image in in_use]

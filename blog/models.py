@@ -4,10 +4,14 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Prefetch, Q
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.text import slugify
 
+from . import images
 from .rendering import count_words, render_markdown
 
 WORDS_PER_MINUTE = 220
@@ -48,7 +52,12 @@ class Motive(models.Model):
 
 
 class Image(models.Model):
-    """An uploaded picture, used as an article's featured image or a section's figure."""
+    """An uploaded picture, used as an article's featured image or a section's figure.
+
+    Whatever is assigned to `file` goes through the pipeline in blog/images.py on save:
+    refused unless it is a sound JPEG, PNG, WebP or GIF, stored re-encoded without metadata,
+    with its renditions made once, there and then.
+    """
 
     file = models.ImageField(upload_to="images/%Y/%m/", width_field="width", height_field="height")
     alt_text = models.CharField(
@@ -59,6 +68,11 @@ class Image(models.Model):
     credit = models.CharField(max_length=200, blank=True)
     width = models.PositiveIntegerField(editable=False, default=0)
     height = models.PositiveIntegerField(editable=False, default=0)
+    # Empty for an image stored before the pipeline existed: it has no renditions.
+    format = models.CharField(
+        max_length=4, choices=images.FORMAT_CHOICES, blank=True, editable=False
+    )
+    frames = models.PositiveIntegerField(default=1, editable=False)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -77,6 +91,71 @@ class Image(models.Model):
 
     def __str__(self):
         return self.caption or self.alt_text
+
+    def save(self, *args, **kwargs):
+        with images.storing_upload(self):
+            super().save(*args, **kwargs)
+
+    @cached_property
+    def picture(self):
+        """Sources for <picture>, from the renditions: prefetch them (`for_reading()`)."""
+        return images.picture_for(self, self.renditions.all())
+
+    @cached_property
+    def thumbnail_rendition(self):
+        """The smallest rendition, for the admin; None before renditions exist."""
+        widths = [rendition for rendition in self.renditions.all() if rendition.kind == "width"]
+        return min(widths, key=lambda rendition: rendition.width, default=None)
+
+    @cached_property
+    def social_card(self):
+        """The 1200×630 crop (smaller for a smaller original) for link previews, or None."""
+        return next(
+            (rendition for rendition in self.renditions.all() if rendition.kind == "social"),
+            None,
+        )
+
+
+class Rendition(models.Model):
+    """One file made from an image at upload: a width in the srcset, or the social card.
+
+    A row per file rather than a list in a JSON field on Image: each file is a FileField
+    going through the storage API, the database keeps one set per image (the constraint),
+    and renditions are prefetched like any relation.
+    """
+
+    class Kind(models.TextChoices):
+        WIDTH = "width", "Width"
+        SOCIAL = "social", "Social card"
+
+    image = models.ForeignKey(Image, on_delete=models.CASCADE, related_name="renditions")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    format = models.CharField(max_length=4, choices=images.FORMAT_CHOICES)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    file = models.FileField(upload_to="images/renditions/%Y/%m/", max_length=255)
+
+    class Meta:
+        ordering = ["image", "kind", "format", "width"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["image", "kind", "format", "width"], name="rendition_unique_size"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.width}×{self.height} {self.get_format_display()} ({self.get_kind_display()})"
+
+    @property
+    def mime_type(self):
+        return images.mime_type(self.format)
+
+
+@receiver(post_delete, sender=Image)
+@receiver(post_delete, sender=Rendition)
+def delete_stored_file(sender, instance, using, **kwargs):
+    """A deleted image or rendition takes its file along, once the deletion is committed."""
+    images.delete_after_commit(instance.file.storage, instance.file.name, using=using)
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -99,14 +178,17 @@ class ArticleQuerySet(models.QuerySet):
             .prefetch_related("motives")
         )
         return self.select_related("author", "featured_image").prefetch_related(
-            Prefetch("sections", queryset=motive_sections, to_attr="motive_sections")
+            Prefetch("sections", queryset=motive_sections, to_attr="motive_sections"),
+            "featured_image__renditions",
         )
 
     def for_reading(self):
         """Everything the article page shows, in a fixed number of queries."""
         return self.select_related("author", "featured_image").prefetch_related(
+            "featured_image__renditions",
             Prefetch("sections", queryset=Section.objects.select_related("figure")),
             "sections__motives",
+            "sections__figure__renditions",
             "topics",
         )
 

@@ -97,6 +97,8 @@ def _get_or_create_author(entry):
 
 
 def _make_placeholder(entry, title):
+    # Saved like any upload (Image.save() runs blog/images.py): checked by content, stored
+    # without metadata, with its renditions made there and then.
     return Image.objects.create(
         file=ContentFile(placeholder_png(title), name=entry["filename"]),
         alt_text=entry["alt_text"],

@@ -185,3 +185,13 @@ LOGGING = {
 SITE_NAME = os.environ.get("SITE_NAME", "Liaison")
 SITE_TAGLINE = os.environ.get("SITE_TAGLINE", "Analysis, one motive at a time")
 ARTICLES_PER_PAGE = 10
+
+# Images
+# Uploads are judged by content (blog/images.py). Past either limit a file is refused: bytes
+# bound what is read into memory, pixels what is decoded (against decompression bombs).
+IMAGE_MAX_UPLOAD_BYTES = int(os.environ.get("IMAGE_MAX_UPLOAD_BYTES", str(10 * 1024 * 1024)))
+IMAGE_MAX_PIXELS = int(os.environ.get("IMAGE_MAX_PIXELS", "40000000"))
+# Widths of the renditions made at upload (never wider than the original), for srcset.
+IMAGE_RENDITION_WIDTHS = tuple(
+    int(width) for width in env_list("IMAGE_RENDITION_WIDTHS", "480,800,1200,1600")
+)

@@ -44,10 +44,14 @@ class MotiveFactory(DjangoModelFactory):
 
 
 class ImageFactory(DjangoModelFactory):
+    """Saved through the image pipeline (Image.save): validated, stripped, with renditions."""
+
     class Meta:
         model = Image
 
-    file = factory.django.ImageField(width=640, height=360, color="grey", filename="photo.png")
+    file = factory.django.ImageField(
+        width=640, height=360, color="grey", format="PNG", filename="photo.png"
+    )
     alt_text = "A grey rectangle"
     caption = "A caption"
 
@@ -92,9 +96,11 @@ class SectionFactory(DjangoModelFactory):
             self.motives.set(extracted)
 
 
-def article_with_sections(sections=3, motives=(), **kwargs):
-    """An article whose every section carries `motives`, with a featured image and a topic."""
+def article_with_sections(sections=3, motives=(), figures=1, **kwargs):
+    """An article whose every section carries `motives`, with a featured image and a topic;
+    its first `figures` sections each show a figure. Every image has its renditions."""
     article = ArticleFactory(featured_image=ImageFactory(), topics=[TopicFactory()], **kwargs)
     for position in range(1, sections + 1):
-        SectionFactory(article=article, position=position, motives=list(motives))
+        figure = ImageFactory() if position <= figures else None
+        SectionFactory(article=article, position=position, motives=list(motives), figure=figure)
     return article

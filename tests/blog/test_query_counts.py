@@ -1,4 +1,5 @@
-"""Pages run a fixed number of queries, whatever the number of articles, sections and motives."""
+"""Pages run a fixed number of queries, whatever the number of articles, sections, motives
+and images."""
 
 import pytest
 
@@ -7,11 +8,11 @@ from .factories import MotiveFactory, TopicFactory, article_with_sections
 pytestmark = pytest.mark.django_db
 
 # count for the paginator, the page of articles (author and image joined),
-# their motive-tagged sections, and those sections' motives
-HOME_QUERIES = 4
-# the article (author and image joined), its sections (figures joined), their motives,
-# its topics, the previous and the next article
-ARTICLE_QUERIES = 6
+# their motive-tagged sections, those sections' motives, and the images' renditions
+HOME_QUERIES = 5
+# the article (author and image joined), its image's renditions, its sections (figures
+# joined), their motives, the figures' renditions, its topics, the previous and the next article
+ARTICLE_QUERIES = 8
 # the motive, the paginator's count, the page of sections (articles joined)
 MOTIVE_QUERIES = 3
 # the topic, then what the home page runs
