@@ -39,6 +39,8 @@ FORMAT_CHOICES = [("jpeg", "JPEG"), ("png", "PNG"), ("webp", "WebP"), ("gif", "G
 # A JPEG with an MPF index (phones' HDR gain maps, depth maps) opens as "MPO": its first image
 # is the photo itself, and only that one is kept.
 PILLOW_FORMATS = {"JPEG": "jpeg", "MPO": "jpeg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
+# The only decoders Pillow may try on an upload.
+PILLOW_FORMATS_OPENED = ["JPEG", "PNG", "WEBP", "GIF"]
 ACCEPT = ",".join(mime for _, _, mime in FORMATS.values())
 
 # The img's `src`, for the rare client that ignores srcset: the first rung at least this wide.
@@ -47,7 +49,7 @@ SOCIAL_SIZE = (1200, 630)
 
 JPEG_QUALITY = 82
 WEBP_QUALITY = 80
-# Only for re-encoding an original that was not a JPEG to begin with.
+# For an original whose own JPEG quantisation cannot be reused (a WebP, a CMYK JPEG).
 ORIGINAL_QUALITY = 90
 
 # Polyglot rule. A file is refused when markup a browser or an interpreter would act on
@@ -368,9 +370,6 @@ def decode(data, image_format):
     return picture, frames
 
 
-PILLOW_FORMATS_OPENED = ["JPEG", "PNG", "WEBP", "GIF"]
-
-
 # Normalisation
 
 
@@ -427,9 +426,14 @@ def to_srgb(picture, icc_profile):
 
 
 def encode_original(frames, durations, source, image_format):
-    """The original as stored: same format and size, re-encoded from the clean pixels."""
+    """The original as stored: same format, size and frames, re-encoded from the clean pixels."""
     buffer = io.BytesIO()
     first = frames[0]
+    options = {}
+    if len(frames) > 1:  # an animated GIF, PNG or WebP keeps its frames, timing and looping
+        options = {"save_all": True, "append_images": frames[1:], "duration": durations}
+        if (loop := source.info.get("loop")) is not None:
+            options["loop"] = loop
     if image_format == "jpeg":
         options = {"quality": ORIGINAL_QUALITY}
         # Re-encode with the upload's own quantisation, so it keeps its quality and weight.
@@ -439,18 +443,12 @@ def encode_original(frames, durations, source, image_format):
                 options["subsampling"] = subsampling
         first.save(buffer, "JPEG", optimize=True, progressive=True, **options)
     elif image_format == "png":
-        first.save(buffer, "PNG", optimize=True)
+        first.save(buffer, "PNG", optimize=True, **options)
+    elif image_format == "gif":
+        # Frames are whole pictures: each replaces the last rather than drawing over it.
+        first.save(buffer, "GIF", disposal=2, **options)
     else:
-        options = {}
-        if len(frames) > 1:
-            options = {"save_all": True, "append_images": frames[1:], "duration": durations}
-            if (loop := source.info.get("loop")) is not None:
-                options["loop"] = loop
-        if image_format == "gif":
-            # Frames are whole pictures: each replaces the last rather than drawing over it.
-            first.save(buffer, "GIF", disposal=2, **options)
-        else:
-            first.save(buffer, "WEBP", quality=ORIGINAL_QUALITY, **options)
+        first.save(buffer, "WEBP", quality=ORIGINAL_QUALITY, **options)
     return buffer.getvalue()
 
 

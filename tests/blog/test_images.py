@@ -42,10 +42,12 @@ def noisy_png(size=(200, 100)):
     return buffer.getvalue()
 
 
-def animated_gif(colours=("red", "green", "blue"), size=(60, 40)):
+def animated(pillow_format="GIF", colours=("red", "green", "blue"), size=(60, 40)):
     frames = [PillowImage.new("RGB", size, colour) for colour in colours]
     buffer = io.BytesIO()
-    frames[0].save(buffer, "GIF", save_all=True, append_images=frames[1:], duration=100, loop=0)
+    frames[0].save(
+        buffer, pillow_format, save_all=True, append_images=frames[1:], duration=100, loop=0
+    )
     return buffer.getvalue()
 
 
@@ -195,11 +197,16 @@ def test_a_jpeg_with_a_gain_map_is_accepted_and_stored_as_its_first_image():
     assert (image.width, image.height) == (120, 80)
 
 
-def test_an_animated_gif_keeps_its_frames_and_its_renditions_show_the_first():
-    image = save_image(animated_gif(), name="loop.gif")
+@pytest.mark.parametrize("pillow_format", ["GIF", "PNG", "WEBP"])
+def test_an_animation_keeps_its_frames_and_its_renditions_show_the_first(pillow_format):
+    image = save_image(animated(pillow_format), name="loop")
 
     original = open_stored(image.file)
-    assert (original.format, original.n_frames, image.frames) == ("GIF", 3, 3)
+    assert (original.format, original.n_frames, image.frames) == (pillow_format, 3, 3)
+    assert original.info["loop"] == 0
+    # An animated original is never a rung of the srcset: every width has its still.
+    assert {r.width for r in image.renditions.filter(kind="width")} == {60}
+    assert image.renditions.filter(kind="width").count() == (1 if pillow_format == "WEBP" else 2)
     for rendition in image.renditions.all():
         still = open_stored(rendition.file)
         assert rendition.format in ("png", "webp", "jpeg")
@@ -314,7 +321,7 @@ def test_image_over_the_pixel_limit_is_refused(settings):
 def test_every_frame_counts_towards_the_pixel_limit(settings):
     settings.IMAGE_MAX_PIXELS = 2 * 60 * 40  # two frames' worth; the GIF has three
 
-    form = form_for(animated_gif(), name="loop.gif")
+    form = form_for(animated(), name="loop.gif")
 
     assert form.errors.as_data()["file"][0].code == "too_many_pixels"
 
