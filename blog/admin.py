@@ -64,6 +64,10 @@ class SectionInline(admin.StackedInline):
     autocomplete_fields = ["motives", "figure"]
     ordering = ["position"]
 
+    class Media:
+        # "Move up" / "Move down" buttons that renumber the positions (progressive enhancement).
+        js = ["blog/admin/section_order.js"]
+
 
 @admin.register(Article)
 class ArticleAdmin(CompareVersionAdmin):

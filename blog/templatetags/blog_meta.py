@@ -16,15 +16,19 @@ JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0
 
 @register.simple_tag(takes_context=True)
 def social_image(context, article):
-    """The picture a link preview shows: url (absolute), width, height and alt text."""
+    """The picture a link preview shows: url (absolute), width, height and alt text.
+
+    The 1200×630 social crop made at upload, or the original where there is none.
+    """
     image = article.featured_image
     if image is None:
         return None
+    card = image.social_card or image
     request = context["request"]
     return {
-        "url": request.build_absolute_uri(image.file.url),
-        "width": image.width,
-        "height": image.height,
+        "url": request.build_absolute_uri(card.file.url),
+        "width": card.width,
+        "height": card.height,
         "alt": image.alt_text,
     }
 

@@ -45,14 +45,14 @@ def test_article_has_a_canonical_link_and_description(page, article):
 
 
 def test_article_open_graph(page, article):
-    image = article.featured_image
+    card = article.featured_image.social_card
     assert meta(page, "og:type") == ["article"]
     assert meta(page, "og:title") == [article.title]
     assert meta(page, "og:description") == ["Why the office fell."]
     assert meta(page, "og:url") == [f"http://testserver{article.get_absolute_url()}"]
-    assert meta(page, "og:image") == [f"http://testserver{image.file.url}"]
-    assert meta(page, "og:image:width") == [str(image.width)]
-    assert meta(page, "og:image:height") == [str(image.height)]
+    assert meta(page, "og:image") == [f"http://testserver{card.file.url}"]
+    assert meta(page, "og:image:width") == [str(card.width)]
+    assert meta(page, "og:image:height") == [str(card.height)]
     assert meta(page, "article:published_time") == ["2020-06-17T12:00:00+00:00"]
     assert meta(page, "article:modified_time") == [article.modified_at().isoformat()]
     assert meta(page, "article:tag") == ["Succession", "North Korea"]
@@ -67,7 +67,7 @@ def test_json_ld_describes_the_page(page, article):
     assert data["datePublished"] == "2020-06-17T12:00:00Z"
     assert data["author"]["name"] == article.author.get_full_name()
     assert data["image"]["url"] == meta(page, "og:image")[0]
-    assert data["image"]["width"] == article.featured_image.width
+    assert data["image"]["width"] == article.featured_image.social_card.width
     assert data["keywords"] == meta(page, "article:tag")
     assert data["commentCount"] == 0
     assert data["url"] == meta(page, "og:url")[0]
@@ -84,6 +84,16 @@ def test_listing_pages_have_a_canonical_link_that_keeps_the_page_number(client, 
 
     assert '<link rel="canonical" href="http://testserver/?page=2">' in content
     assert meta(content, "og:type") == ["website"]
+
+
+def test_social_card_is_the_1200_by_630_crop(client):
+    article = ArticleFactory(featured_image=ImageFactory(file__width=2000, file__height=1500))
+
+    content = client.get(article.get_absolute_url()).content.decode()
+
+    assert meta(content, "og:image:width") == ["1200"]
+    assert meta(content, "og:image:height") == ["630"]
+    assert meta(content, "og:image")[0].endswith(article.featured_image.social_card.file.name)
 
 
 def test_article_without_image_gets_a_plain_card(client):
