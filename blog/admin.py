@@ -126,36 +126,36 @@ class ArticleAdmin(CompareVersionAdmin):
         formset.save_m2m()
 
 
-@admin.register(Motive)
-class MotiveAdmin(VersionAdmin):
-    list_display = ["name", "slug", "section_count"]
+class TagAdmin(VersionAdmin):
+    """Topics and motives, each with how many articles or sections use it."""
+
+    usage = ""  # the reverse relation counted: "articles" or "sections"
     search_fields = ["name", "description"]
     prepopulated_fields = {"slug": ["name"]}
 
+    def get_list_display(self, request):
+        return ["name", "slug", "usage_count"]
+
     def get_queryset(self, request):
         return (
-            super().get_queryset(request).annotate(section_count=Count("sections")).order_by("name")
+            super().get_queryset(request).annotate(usage_count=Count(self.usage)).order_by("name")
         )
 
-    @admin.display(description="sections", ordering="section_count")
-    def section_count(self, motive):
-        return motive.section_count
+    @admin.display(description="used by", ordering="usage_count")
+    def usage_count(self, tag):
+        # "1 section", "2 sections"
+        noun = self.usage if tag.usage_count != 1 else self.usage.removesuffix("s")
+        return f"{tag.usage_count} {noun}"
+
+
+@admin.register(Motive)
+class MotiveAdmin(TagAdmin):
+    usage = "sections"
 
 
 @admin.register(Topic)
-class TopicAdmin(VersionAdmin):
-    list_display = ["name", "slug", "article_count"]
-    search_fields = ["name", "description"]
-    prepopulated_fields = {"slug": ["name"]}
-
-    def get_queryset(self, request):
-        return (
-            super().get_queryset(request).annotate(article_count=Count("articles")).order_by("name")
-        )
-
-    @admin.display(description="articles", ordering="article_count")
-    def article_count(self, topic):
-        return topic.article_count
+class TopicAdmin(TagAdmin):
+    usage = "articles"
 
 
 class ImageAdminForm(forms.ModelForm):

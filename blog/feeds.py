@@ -107,35 +107,36 @@ class AtomArticleFeed(ArticleFeed):
     feed_type = AtomWithContent
 
 
-class MotiveFeed(ArticleFeed):
+class TagFeed(ArticleFeed):
+    """The newest published articles of one topic or motive."""
+
+    model = None
+    about = ""  # how the description names the tag when it has none of its own
+
     def get_object(self, request, slug):
-        return get_object_or_404(Motive, slug=slug)
+        return get_object_or_404(self.model, slug=slug)
 
-    def title(self, motive):
-        return f"{motive.name} — {settings.SITE_NAME}"
+    def title(self, tag):
+        return f"{tag.name} — {settings.SITE_NAME}"
 
-    def description(self, motive):
-        return motive.description or f"Articles arguing “{motive.name}”."
+    def description(self, tag):
+        return tag.description or self.about.format(name=tag.name)
 
-    def link(self, motive):
-        return motive.get_absolute_url()
+    def link(self, tag):
+        return tag.get_absolute_url()
+
+
+class MotiveFeed(TagFeed):
+    model = Motive
+    about = "Articles arguing “{name}”."
 
     def articles(self, motive):
         return published_with_motive(motive.slug)
 
 
-class TopicFeed(ArticleFeed):
-    def get_object(self, request, slug):
-        return get_object_or_404(Topic, slug=slug)
-
-    def title(self, topic):
-        return f"{topic.name} — {settings.SITE_NAME}"
-
-    def description(self, topic):
-        return topic.description or f"Articles about {topic.name}."
-
-    def link(self, topic):
-        return topic.get_absolute_url()
+class TopicFeed(TagFeed):
+    model = Topic
+    about = "Articles about {name}."
 
     def articles(self, topic):
         return published_with_topic(topic.slug)

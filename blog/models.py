@@ -17,35 +17,30 @@ from .rendering import count_words, render_markdown
 WORDS_PER_MINUTE = 220
 
 
-class Topic(models.Model):
-    """An article-level tag: a country, a person, a theme."""
+class Tag(models.Model):
+    """What topics and motives share: a name, a slug for its page, a description."""
 
     name = models.CharField(max_length=100, unique=True)
     slug = models.SlugField(max_length=100, unique=True)
     description = models.TextField(blank=True)
 
     class Meta:
+        abstract = True
         ordering = ["name"]
 
     def __str__(self):
         return self.name
+
+
+class Topic(Tag):
+    """An article-level tag: a country, a person, a theme."""
 
     def get_absolute_url(self):
         return reverse("blog:topic", kwargs={"slug": self.slug})
 
 
-class Motive(models.Model):
+class Motive(Tag):
     """A cause argued in a section, followed across articles."""
-
-    name = models.CharField(max_length=100, unique=True)
-    slug = models.SlugField(max_length=100, unique=True)
-    description = models.TextField(blank=True)
-
-    class Meta:
-        ordering = ["name"]
-
-    def __str__(self):
-        return self.name
 
     def get_absolute_url(self):
         return reverse("blog:motive", kwargs={"slug": self.slug})

@@ -14,16 +14,9 @@ from PIL import Image as PillowImage
 
 from blog.models import Image
 
-from .factories import ArticleFactory, ImageFactory, SectionFactory, StaffFactory
+from .factories import ArticleFactory, ImageFactory, SectionFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def editor(client):
-    user = StaffFactory()
-    client.force_login(user)
-    return user
 
 
 def upload(name="kaesong.jpg", size=(1200, 800), pillow_format="JPEG"):

@@ -4,17 +4,10 @@ from reversion.models import Version
 
 from blog.models import Article
 
-from .factories import MotiveFactory, StaffFactory
+from .factories import MotiveFactory
 from .test_admin import article_form, inline_management, section_form
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def editor(client):
-    user = StaffFactory(username="editor")
-    client.force_login(user)
-    return user
 
 
 def form_data(response):
