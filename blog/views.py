@@ -153,7 +153,13 @@ class ArchiveMixin:
     context_object_name = "articles"
 
     def get_queryset(self):
-        return Article.objects.published().for_cards()
+        return Article.objects.published()
+
+    def get_dated_items(self):
+        # Only the listed articles need their cards' prefetches, not the lookups of
+        # the neighbouring months and years.
+        date_list, articles, extra_context = super().get_dated_items()
+        return date_list, articles.for_cards(), extra_context
 
 
 class YearArchiveView(ArchiveMixin, dates.YearArchiveView):

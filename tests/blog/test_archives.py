@@ -59,3 +59,16 @@ def test_article_page_links_the_archive(client, articles):
     content = client.get(articles["june"].get_absolute_url()).content.decode()
 
     assert 'href="/archive/"' in content
+
+
+def test_year_archive_links_the_years_around_it(client, articles):
+    content = client.get("/2021/").content.decode()
+
+    assert 'href="/2020/"' in content
+
+
+def test_month_archive_links_the_months_around_it(client, articles):
+    content = client.get("/2020/07/").content.decode()
+
+    assert 'href="/2020/06/"' in content
+    assert 'href="/2021/01/"' in content

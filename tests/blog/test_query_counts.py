@@ -21,6 +21,8 @@ TOPIC_QUERIES = 1 + HOME_QUERIES
 
 @pytest.fixture(params=[1, 30], ids=["1 article", "30 articles"])
 def articles(request):
+    # The factory dates articles a day apart: 30 of them span two months or more, so the
+    # archive pages have neighbouring months to look up.
     motives = MotiveFactory.create_batch(4)
     topic = TopicFactory(slug="north-korea")
     built = []
@@ -65,3 +67,48 @@ def test_motive_index(client, articles, django_assert_num_queries):
 def test_topic(client, articles, django_assert_num_queries):
     with django_assert_num_queries(TOPIC_QUERIES):
         assert client.get("/tag/north-korea/").status_code == 200
+
+
+# whether the year has articles, its months, the previous and the next year with articles,
+# then what a listing runs (as on the home page)
+YEAR_ARCHIVE_QUERIES = 4 + HOME_QUERIES
+# the months with their article counts, in one aggregate
+ARCHIVE_INDEX_QUERIES = 1
+
+
+def test_year_archive(client, articles, django_assert_num_queries):
+    year = articles[0].published_at.year
+
+    with django_assert_num_queries(YEAR_ARCHIVE_QUERIES):
+        assert client.get(f"/{year}/").status_code == 200
+
+
+def test_archive_index(client, articles, django_assert_num_queries):
+    with django_assert_num_queries(ARCHIVE_INDEX_QUERIES):
+        assert client.get("/archive/").status_code == 200
+
+
+# when the feed last changed (for ETag and Last-Modified), then the 20 articles as the
+# article page loads one: author and image joined, renditions, sections, figures'
+# renditions, motives, topics
+FEED_QUERIES = 1 + 6
+
+
+@pytest.mark.parametrize("url", ["/feed/", "/feed/atom/"])
+def test_feed(client, articles, django_assert_num_queries, url):
+    with django_assert_num_queries(FEED_QUERIES):
+        assert client.get(url).status_code == 200
+
+
+def test_sitemap(client, articles, django_assert_num_queries):
+    # home's last change; a count and a list for each of articles, motives and topics
+    with django_assert_num_queries(7):
+        assert client.get("/sitemap.xml").status_code == 200
+
+
+def test_month_archive(client, articles, django_assert_num_queries):
+    day = articles[0].published_at
+
+    # as for a year: whether it has articles, its days, the months around it, a listing
+    with django_assert_num_queries(YEAR_ARCHIVE_QUERIES):
+        assert client.get(f"/{day:%Y}/{day:%m}/").status_code == 200
