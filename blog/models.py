@@ -3,7 +3,8 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Prefetch, Q
+from django.db.models import Count, F, Prefetch, Q
+from django.db.models.functions import TruncMonth
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.urls import reverse
@@ -163,6 +164,15 @@ class ArticleQuerySet(models.QuerySet):
 
     def drafts(self):
         return self.filter(published_at__isnull=True)
+
+    def month_counts(self):
+        """Each month (in the site's time zone) with its number of articles, newest first."""
+        return (
+            self.annotate(month=TruncMonth("published_at"))
+            .values("month")
+            .annotate(count=Count("id"))
+            .order_by("-month")
+        )
 
     def for_cards(self):
         """What a listing card shows, in a fixed number of queries for the whole page."""

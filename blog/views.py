@@ -1,6 +1,5 @@
 from django.conf import settings
 from django.db.models import Count, Q
-from django.db.models.functions import TruncMonth
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -178,13 +177,7 @@ class ArchiveIndexView(ListView):
     context_object_name = "months"
 
     def get_queryset(self):
-        return (
-            Article.objects.published()
-            .annotate(month=TruncMonth("published_at"))
-            .values("month")
-            .annotate(count=Count("id"))
-            .order_by("-month")
-        )
+        return Article.objects.published().month_counts()
 
 
 def robots_txt(request):
