@@ -1,7 +1,6 @@
 """RSS 2.0 and Atom feeds of published articles: site-wide, per motive and per topic."""
 
 import hashlib
-import mimetypes
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
@@ -13,6 +12,7 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
 from django.views.decorators.http import condition
 
+from . import images
 from .models import Article, Motive, Topic
 
 FEED_LENGTH = 20
@@ -88,7 +88,7 @@ class ArticleFeed(Feed):
         image = article.featured_image
         if image is None:
             return []
-        mime_type = mimetypes.guess_type(image.file.name)[0] or "application/octet-stream"
+        mime_type = images.mime_type(image.format)
         return [Enclosure(self.absolute(image.file.url), str(image.file.size), mime_type)]
 
     def item_extra_kwargs(self, article):
