@@ -27,9 +27,12 @@ $(INSTALLED): requirements.lock
 	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements.lock
 	touch $@
 
-# Development server: DEBUG on unless the environment says otherwise.
+# Development server: DEBUG on unless the environment says otherwise. The first run
+# writes .env (DEBUG=1), so that later manage.py commands run in development mode too.
 run: export DEBUG ?= 1
 run: $(INSTALLED)
+	@test -f .env || { printf '# Local settings for development (see .env.example).\nDEBUG=1\n' > .env; \
+		echo "Wrote .env with DEBUG=1: manage.py commands on this machine run in development mode."; }
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_seed
 	$(BIN)/python manage.py create_dev_admin

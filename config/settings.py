@@ -2,6 +2,9 @@
 
 Every variable is documented in `.env.example`. Defaults are safe for production
 (DEBUG off, no secret key, no hosts); `make run` turns DEBUG on for development.
+A `.env` file beside manage.py, if there is one, fills in what the environment does
+not set (`make run` writes one with DEBUG=1 on a developer's machine); ENV_FILE names
+another file, or none when empty.
 """
 
 import os
@@ -10,8 +13,12 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.utils import get_random_secret_key
+from dotenv import load_dotenv
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+ENV_FILE = os.environ.get("ENV_FILE", str(BASE_DIR / ".env"))
+if ENV_FILE:
+    load_dotenv(ENV_FILE, override=False)
 # Local state (SQLite database, uploads, the development secret key): never committed.
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
 

@@ -85,3 +85,14 @@ def test_environment_sets_hosts_and_time_zone(tmp_path):
     assert (
         result.stdout.strip() == "(['liaison.example', 'www.liaison.example'], 'Asia/Seoul', True)"
     )
+
+
+def test_env_file_fills_in_what_the_environment_leaves_unset(tmp_path):
+    env_file = tmp_path / "local.env"
+    env_file.write_text("DEBUG=1\nTIME_ZONE=Asia/Seoul\n")
+
+    result = read_settings(
+        tmp_path, "settings.DEBUG, settings.TIME_ZONE", ENV_FILE=str(env_file), TIME_ZONE="UTC"
+    )
+
+    assert result.stdout.strip() == "(True, 'UTC')"
