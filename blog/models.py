@@ -252,9 +252,6 @@ class Article(models.Model):
         """Mirrors ArticleQuerySet.published() for one article."""
         return self.published_at is not None and self.published_at <= timezone.now()
 
-    def is_scheduled(self):
-        return self.published_at is not None and self.published_at > timezone.now()
-
     @property
     def status(self):
         if self.published_at is None:

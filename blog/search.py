@@ -191,12 +191,13 @@ def _terms(query):
     return [term for term in re.split(r"\s+", query.replace('"', " ")) if term][:MAX_TERMS]
 
 
-def _contains_all(prefix, terms, fields):
+def _contains_all(terms, fields):
+    """Every term appears in one of the fields at least."""
     condition = Q()
     for term in terms:
         any_field = Q()
         for field in fields:
-            any_field |= Q(**{f"{prefix}{field}__icontains": term})
+            any_field |= Q(**{f"{field}__icontains": term})
         condition &= any_field
     return condition
 
@@ -204,15 +205,15 @@ def _contains_all(prefix, terms, fields):
 def _plain_search(query):
     terms = _terms(query) or [query]
     in_sections = Section.objects.filter(article=OuterRef("pk")).filter(
-        _contains_all("", terms, ["heading", "body"])
+        _contains_all(terms, ["heading", "body"])
     )
     first_match = Section.objects.filter(article=OuterRef("pk")).filter(
-        _contains_all("", terms[:1], ["heading", "body"])
+        _contains_all(terms[:1], ["heading", "body"])
     )
-    in_title = _contains_all("", terms, ["title"])
+    in_title = _contains_all(terms, ["title"])
     return (
         Article.objects.published()
-        .filter(_contains_all("", terms, ["title", "excerpt"]) | Q(Exists(in_sections)))
+        .filter(_contains_all(terms, ["title", "excerpt"]) | Q(Exists(in_sections)))
         .annotate(
             best_section_id=Subquery(first_match.order_by("position").values("pk")[:1]),
             # Title matches first, then the rest, newest first.

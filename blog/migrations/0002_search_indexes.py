@@ -22,24 +22,24 @@ def vector(fields):
     return first
 
 
-def add_indexes(apps, schema_editor):
+def search_indexes(apps, schema_editor):
+    """Each model with its GIN index, on PostgreSQL; nothing elsewhere."""
     if schema_editor.connection.vendor != "postgresql":
         return
     from django.contrib.postgres.indexes import GinIndex
 
     for model_name, (index_name, fields) in INDEXES.items():
-        model = apps.get_model("blog", model_name)
-        schema_editor.add_index(model, GinIndex(vector(fields), name=index_name))
+        yield apps.get_model("blog", model_name), GinIndex(vector(fields), name=index_name)
+
+
+def add_indexes(apps, schema_editor):
+    for model, index in search_indexes(apps, schema_editor):
+        schema_editor.add_index(model, index)
 
 
 def remove_indexes(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    from django.contrib.postgres.indexes import GinIndex
-
-    for model_name, (index_name, fields) in INDEXES.items():
-        model = apps.get_model("blog", model_name)
-        schema_editor.remove_index(model, GinIndex(vector(fields), name=index_name))
+    for model, index in search_indexes(apps, schema_editor):
+        schema_editor.remove_index(model, index)
 
 
 class Migration(migrations.Migration):
