@@ -4,8 +4,6 @@ import hashlib
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.db.models import Count, Max
-from django.db.models.functions import Greatest
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -150,20 +148,13 @@ def published_with_topic(slug):
     return Article.objects.published().filter(topics__slug=slug)
 
 
-def feed_state(articles):
-    """When the feed last changed: the latest publication or edit, and how many items."""
-    return Article.objects.filter(pk__in=articles.values("pk")).aggregate(
-        changed=Max(Greatest("published_at", "updated_at")), count=Count("pk")
-    )
-
-
 def conditional_feed(feed_class, articles_for):
     """A view answering If-None-Match / If-Modified-Since with 304 before building the feed."""
 
     def state_of(request, kwargs):
         # Asked by both functions below: one query per request.
         if not hasattr(request, "feed_state"):
-            request.feed_state = feed_state(articles_for(**kwargs))
+            request.feed_state = articles_for(**kwargs).last_change()
         return request.feed_state
 
     def last_modified(request, **kwargs):

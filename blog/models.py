@@ -3,8 +3,8 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Count, F, Prefetch, Q
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, F, Max, Prefetch, Q
+from django.db.models.functions import Greatest, TruncMonth
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.urls import reverse
@@ -164,6 +164,15 @@ class ArticleQuerySet(models.QuerySet):
 
     def drafts(self):
         return self.filter(published_at__isnull=True)
+
+    def last_change(self):
+        """The latest publication or edit among these (published) articles, and their number.
+
+        Aggregated over their ids, so that a queryset with joins counts each article once.
+        """
+        return self.model.objects.filter(pk__in=self.values("pk")).aggregate(
+            changed=Max(Greatest("published_at", "updated_at")), count=Count("pk")
+        )
 
     def month_counts(self):
         """Each month (in the site's time zone) with its number of articles, newest first."""

@@ -15,8 +15,8 @@ class HomeSitemap(Sitemap):
         return reverse(name)
 
     def lastmod(self, name):
-        latest = Article.objects.published().order_by("-updated_at").first()
-        return latest.updated_at if latest else None
+        # The home page changes when an article is published or edited, as the feeds do.
+        return Article.objects.published().last_change()["changed"]
 
 
 class ArticleSitemap(Sitemap):

@@ -1,6 +1,10 @@
 import xml.etree.ElementTree as ET
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
+
+from blog.models import Article
 
 from .factories import ArticleFactory, MotiveFactory, SectionFactory, TopicFactory
 
@@ -41,6 +45,16 @@ def test_sitemap_gives_articles_their_last_change(client):
     assert entries[f"http://testserver{article.get_absolute_url()}"] == (
         article.modified_at().date().isoformat()
     )
+
+
+def test_home_changes_when_a_scheduled_article_comes_out(client):
+    article = ArticleFactory(published_at=timezone.now() - timedelta(hours=1))
+    # Written days before its publication date came.
+    Article.objects.filter(pk=article.pk).update(updated_at=timezone.now() - timedelta(days=3))
+
+    entries = sitemap_entries(client)
+
+    assert entries["http://testserver/"] == article.published_at.date().isoformat()
 
 
 def test_sitemap_leaves_out_unpublished_articles_and_their_tags(client):
