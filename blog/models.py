@@ -261,6 +261,14 @@ class Article(models.Model):
         """Mirrors ArticleQuerySet.published() for one article."""
         return self.published_at is not None and self.published_at <= timezone.now()
 
+    def accepts_comments(self):
+        """Published, open to comments, and not past its closing date."""
+        return (
+            self.is_published()
+            and self.allow_comments
+            and (self.comments_close_at is None or self.comments_close_at > timezone.now())
+        )
+
     @property
     def status(self):
         if self.published_at is None:

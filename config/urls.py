@@ -17,6 +17,8 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
     path("robots.txt", robots_txt, name="robots"),
+    path("accounts/", include("allauth.urls")),
+    path("comments/", include("comments.urls")),
     path("", include("blog.urls")),
 ]
 

@@ -28,3 +28,14 @@ def pytest_report_header(config):
 
     database = settings.DATABASES["default"]
     return f"database: {database['ENGINE'].rsplit('.', 1)[-1]} {database['NAME']}"
+
+
+@pytest.fixture(autouse=True)
+def cold_caches():
+    """Each test starts with the per-process caches of sites and content types empty, so that
+    query counts do not depend on which test ran before."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.contrib.sites.models import Site
+
+    Site.objects.clear_cache()
+    ContentType.objects.clear_cache()

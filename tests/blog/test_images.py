@@ -658,6 +658,7 @@ def article_page_queries(client, figures):
     article = ArticleFactory(featured_image=ImageFactory())
     for position in range(1, figures + 1):
         SectionFactory(article=article, position=position, figure=ImageFactory())
+    client.get(article.get_absolute_url())  # warms the per-process caches (site, content types)
     with CaptureQueriesContext(connection) as queries:
         assert client.get(article.get_absolute_url()).status_code == 200
     return len(queries)

@@ -12,7 +12,11 @@ pytestmark = pytest.mark.django_db
 HOME_QUERIES = 5
 # the article (author and image joined), its image's renditions, its sections (figures
 # joined), their motives, the figures' renditions, its topics, the previous and the next article
-ARTICLE_QUERIES = 8
+READING_QUERIES = 8
+# the discussion: the article's content type (cached per process after the first request),
+# the count of threads and the page's comments (tests/comments pins these at any number
+# of comments); for a reader not logged in, the site and the social apps for login icons
+ARTICLE_QUERIES = READING_QUERIES + 3 + 2
 # the motive, the paginator's count, the page of sections (articles joined)
 MOTIVE_QUERIES = 3
 # the topic, then what the home page runs
@@ -91,7 +95,8 @@ def test_archive_index(client, articles, django_assert_num_queries):
 # when the feed last changed (for ETag and Last-Modified), then the 20 articles as the
 # article page loads one: author and image joined, renditions, sections, figures'
 # renditions, motives, topics
-FEED_QUERIES = 1 + 6
+# (+1: the site whose domain builds the links, cached per process after the first request)
+FEED_QUERIES = 1 + 6 + 1
 
 
 @pytest.mark.parametrize("url", ["/feed/", "/feed/atom/"])
@@ -101,8 +106,9 @@ def test_feed(client, articles, django_assert_num_queries, url):
 
 
 def test_sitemap(client, articles, django_assert_num_queries):
-    # home's last change; a count and a list for each of articles, motives and topics
-    with django_assert_num_queries(7):
+    # home's last change; a count and a list for each of articles, motives and topics;
+    # the site whose domain builds the links
+    with django_assert_num_queries(8):
         assert client.get("/sitemap.xml").status_code == 200
 
 

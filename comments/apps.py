@@ -1,0 +1,23 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate, pre_save
+
+
+class CommentsConfig(AppConfig):
+    name = "comments"
+    verbose_name = "Comments"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from allauth.account.signals import user_logged_in
+        from django_comments_xtd.models import publish_or_unpublish_on_pre_save
+
+        from . import moderation
+        from .receivers import remember_login_provider
+        from .sites import sync_site
+
+        # xtd's receiver re-publishes a comment's whole subtree and inflates nested_count
+        # on every save (flaws 4 and 5 in docs); our comments change state explicitly.
+        pre_save.disconnect(publish_or_unpublish_on_pre_save, sender="comments.Comment")
+        moderation.register()
+        post_migrate.connect(sync_site, sender=self)
+        user_logged_in.connect(remember_login_provider)

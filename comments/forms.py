@@ -1,0 +1,146 @@
+"""The Leave a Reply form: xtd's form, for logged-in readers, with every field checked.
+
+contrib-comments signs the article (content type, pk) and the form's timestamp, but
+not `reply_to` (flaw 2 in docs): this form checks the parent itself. Name and email come
+from the account, not the reader (contrib-comments requires both and caps the name at
+50 characters), and its URL field, which warns on Django 5, is dropped.
+"""
+
+import time
+
+from django import forms
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.utils import timezone
+from django_comments.forms import DEFAULT_COMMENTS_TIMEOUT
+from django_comments_xtd.forms import XtdCommentForm
+
+from .models import NAME_MAX_LENGTH, Comment
+from .rules import current_rules
+
+EXPIRED_MESSAGE = (
+    "This form was open for more than {hours} hours, so it could not be sent. "
+    "Your text is below: send it again."
+)
+TAMPERED_MESSAGE = "This form could not be checked. Your text is below: send it again."
+
+
+def display_name(user):
+    """The name shown with a comment, cut to the column's 50 characters if need be."""
+    name = (user.get_full_name() or user.get_username()).strip()
+    if len(name) > NAME_MAX_LENGTH:
+        name = name[: NAME_MAX_LENGTH - 1].rstrip() + "…"
+    return name
+
+
+class CommentForm(XtdCommentForm):
+    def __init__(self, target_object, *args, user=None, **kwargs):
+        self.user = user
+        super().__init__(target_object, *args, **kwargs)
+        # Taken from the account in get_comment_create_data(), never from the form.
+        for name in ("name", "email", "url"):
+            del self.fields[name]
+        rules = current_rules()
+        self.fields["comment"] = forms.CharField(
+            label="Comment",
+            max_length=rules.max_length,
+            widget=forms.Textarea(attrs={"rows": 6}),
+            error_messages={
+                "required": "Write a comment before posting it.",
+                "max_length": "A comment holds at most %(limit_value)d characters; "
+                "this one has %(show_value)d.",
+            },
+        )
+        followup = self.fields["followup"]
+        followup.label = "Notify me of new comments via email"
+        followup.widget = forms.CheckboxInput()
+        self.fields["honeypot"].label = "Leave this field empty"
+
+    # contrib-comments answers a bad timestamp or hash with a bare 400; the view shows
+    # the form again instead, with these messages.
+    def clean_timestamp(self):
+        timestamp = self.cleaned_data["timestamp"]
+        if time.time() - timestamp > DEFAULT_COMMENTS_TIMEOUT:
+            raise forms.ValidationError(
+                EXPIRED_MESSAGE.format(hours=DEFAULT_COMMENTS_TIMEOUT // 3600), code="expired"
+            )
+        return timestamp
+
+    def clean_security_hash(self):
+        try:
+            return super().clean_security_hash()
+        except forms.ValidationError:
+            raise forms.ValidationError(TAMPERED_MESSAGE, code="tampered") from None
+
+    def clean_honeypot(self):
+        if self.cleaned_data["honeypot"]:
+            raise forms.ValidationError("Leave the last field empty.", code="honeypot")
+        return ""
+
+    def clean_comment(self):
+        text = self.cleaned_data["comment"].strip()
+        if not text:
+            raise forms.ValidationError("Write a comment before posting it.", code="required")
+        return text
+
+    def clean_reply_to(self):
+        """A reply must answer a public comment of this article, within the depth."""
+        reply_to = self.cleaned_data["reply_to"] or 0
+        if not reply_to:
+            return 0
+        parent = (
+            Comment.objects.for_article(self.target_object).public().filter(pk=reply_to).first()
+        )
+        if parent is None:
+            raise forms.ValidationError(
+                "The comment you are replying to is not open for replies on this article.",
+                code="parent",
+            )
+        if not parent.allow_thread():
+            raise forms.ValidationError(
+                "This conversation is as deep as replies go: reply to an earlier comment instead.",
+                code="depth",
+            )
+        self.parent = parent
+        return reply_to
+
+    def is_stale(self):
+        """Only the form's age or signature failed: the reader's text is fine."""
+        return bool(self.errors) and set(self.errors) <= {"timestamp", "security_hash"}
+
+    def refresh_security_data(self):
+        """A bound copy with a fresh timestamp and signature, so the reader can resend."""
+        data = self.data.copy()
+        data.update(self.generate_security_data())
+        return type(self)(self.target_object, data=data, user=self.user)
+
+    def get_comment_model(self):
+        return Comment
+
+    def get_comment_create_data(self, site_id=None):
+        return {
+            "content_type": ContentType.objects.get_for_model(self.target_object),
+            "object_pk": str(self.target_object.pk),
+            "comment": self.cleaned_data["comment"],
+            "submit_date": timezone.now(),
+            "is_public": True,
+            "is_removed": False,
+            "user": self.user,
+            "user_name": display_name(self.user),
+            "user_email": self.user.email or "",
+            "user_url": "",
+            "site_id": site_id or settings.SITE_ID,
+            "parent_id": self.cleaned_data["reply_to"],
+            "followup": self.cleaned_data["followup"],
+            "submission_key": Comment.submission_key_for(
+                self.user.pk,
+                self.target_object.pk,
+                self.cleaned_data["timestamp"],
+                self.cleaned_data["reply_to"],
+                self.cleaned_data["comment"],
+            ),
+        }
+
+    def check_for_duplicate_comment(self, new):
+        # contrib-comments matches on name and day; the submission key does it exactly.
+        return new

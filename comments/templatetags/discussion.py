@@ -1,0 +1,52 @@
+from allauth.socialaccount.adapter import get_adapter as get_social_adapter
+from django import template
+from django.conf import settings
+from django.urls import reverse
+
+from ..forms import CommentForm
+from ..rendering import avatar_colour, comment_html, initials
+from ..threads import discussion_page
+
+register = template.Library()
+
+
+@register.inclusion_tag("comments/discussion.html", takes_context=True)
+def discussion(context, article):
+    """The article's comments and the Leave a Reply block under them."""
+    request = context["request"]
+    user = request.user
+    page = discussion_page(article, user, request.GET.get("cpage", 1))
+    accepts = article.accepts_comments()
+    return {
+        "request": request,
+        "site_name": settings.SITE_NAME,
+        "user": user,
+        "article": article,
+        "discussion": page,
+        "accepts_comments": accepts,
+        "form": CommentForm(article, user=user) if accepts and user.is_authenticated else None,
+        "post_url": reverse("comments:post", kwargs={"article_pk": article.pk}),
+        "next_url": article.get_absolute_url() + "#respond",
+        "login_provider": request.session.get("login_provider", ""),
+    }
+
+
+@register.inclusion_tag("comments/login_choices.html", takes_context=True)
+def login_choices(context, next_url):
+    request = context["request"]
+    return {
+        "next_url": next_url,
+        "providers": login_providers(request),
+        "request": request,
+        "site_name": settings.SITE_NAME,
+    }
+
+
+def login_providers(request):
+    """Social providers with credentials (settings or admin): never an icon that leads nowhere."""
+    return get_social_adapter(request).list_providers(request)
+
+
+register.filter("comment_html", comment_html)
+register.filter("initials", initials)
+register.filter("avatar_colour", avatar_colour)

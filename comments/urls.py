@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "comments"
+
+urlpatterns = [
+    path("post/<int:article_pk>/", views.post_comment, name="post"),
+    path("<int:pk>/", views.comment_permalink, name="permalink"),
+    path("<int:pk>/reply/", views.reply, name="reply"),
+    path("mute/<str:token>/", views.mute, name="mute"),
+]

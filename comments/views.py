@@ -1,0 +1,132 @@
+"""Posting, replying and muting. The rules live in the form, the model and the moderator;
+these views only route a request to them and answer in plain words.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core import signing
+from django.db import IntegrityError, transaction
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_comments.signals import comment_was_posted
+from django_comments_xtd.moderation import moderator
+
+from blog.models import Article
+
+from . import notifications
+from .forms import CommentForm
+from .models import Comment, ReplyRefused, refresh_comment_count
+
+RESPOND = "#respond"
+
+
+def refuse(request, article, form, reason, status=400, parent=None):
+    """The form back with the reader's text and the reason it was not posted."""
+    return render(
+        request,
+        "comments/refused.html",
+        {"article": article, "form": form, "reason": reason, "parent": parent},
+        status=status,
+    )
+
+
+@require_POST
+def post_comment(request, article_pk):
+    article = get_object_or_404(Article, pk=article_pk)
+    if not request.user.is_authenticated:
+        # xtd answers a bare 400; a reader who was logged out is sent to log in instead.
+        return redirect_to_login(article.get_absolute_url() + RESPOND)
+    form = CommentForm(article, data=request.POST, user=request.user)
+    parent = (
+        Comment.objects.for_article(article)
+        .public()
+        .filter(
+            pk=request.POST.get("reply_to")
+            if str(request.POST.get("reply_to", "")).isdigit()
+            else 0
+        )
+        .first()
+    )
+    if not article.accepts_comments():
+        reason = (
+            "Comments are closed on this article."
+            if article.is_published()
+            else "This article is not published, so it takes no comments."
+        )
+        return refuse(request, article, form, reason, status=403, parent=parent)
+    if not form.is_valid():
+        if form.is_stale():
+            # Re-signed so that the reader can send the same text again at once.
+            reason = form.errors.as_data()
+            message = next(iter(reason.values()))[0].messages[0]
+            return refuse(request, article, form.refresh_security_data(), message, parent=parent)
+        return refuse(request, article, form, "Your comment was not posted:", parent=parent)
+
+    comment = form.get_comment_object()
+    comment.ip_address = request.META.get("REMOTE_ADDR") or None
+    earlier = Comment.objects.filter(submission_key=comment.submission_key).first()
+    if earlier is not None:
+        return redirect(earlier.get_absolute_url())
+    if moderator.pre_save_moderation(sender=Comment, comment=comment, request=request) is False:
+        return refuse(request, article, form, "This comment cannot be posted here.", status=403)
+    try:
+        with transaction.atomic():
+            comment.save()
+            if comment.is_public:
+                refresh_comment_count(article.pk)
+                notifications.notify_followers_on_commit(comment)
+    except ReplyRefused as refusal:
+        return refuse(request, article, form, refusal.messages[0], parent=parent)
+    except IntegrityError:
+        # The same form, posted twice at once: the other request stored it.
+        earlier = Comment.objects.filter(submission_key=comment.submission_key).first()
+        if earlier is None:
+            raise
+        return redirect(earlier.get_absolute_url())
+    comment_was_posted.send(sender=Comment, comment=comment, request=request)
+    if comment.is_held:
+        messages.info(request, "Thank you. Your comment is awaiting moderation.")
+    return redirect(comment.get_absolute_url())
+
+
+@require_GET
+def reply(request, pk):
+    """The reply form on a page of its own, for readers without JavaScript."""
+    parent = get_object_or_404(Comment.objects.public(), pk=pk)
+    article = get_object_or_404(Article.objects.published(), pk=parent.article_id)
+    form = None
+    if request.user.is_authenticated and article.accepts_comments() and parent.allow_thread():
+        form = CommentForm(article, comment=parent, user=request.user)
+    return render(
+        request,
+        "comments/reply.html",
+        {"article": article, "parent": parent, "form": form, "next_url": request.get_full_path()},
+    )
+
+
+@require_GET
+def comment_permalink(request, pk):
+    """A comment's address: its place on its article, for whoever may see it."""
+    comment = get_object_or_404(Comment.objects.visible_to(request.user), pk=pk)
+    if not Article.objects.published().filter(pk=comment.article_id).exists():
+        raise Http404
+    return redirect(comment.get_absolute_url())
+
+
+# The signed token is the authority, not a session: a mail client's one-click
+# unsubscribe (RFC 8058) POSTs without a CSRF token.
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def mute(request, token):
+    """Stop follow-up emails for one article: the link shows a page, a POST mutes."""
+    try:
+        article_id, email = notifications.read_mute_token(token)
+    except signing.BadSignature:
+        return render(request, "comments/mute_invalid.html", status=400)
+    article = get_object_or_404(Article, pk=article_id)
+    if request.method == "POST":
+        Comment.objects.for_article(article).filter(user_email__iexact=email).update(followup=False)
+        return render(request, "comments/muted.html", {"article": article, "email": email})
+    return render(request, "comments/mute.html", {"article": article, "email": email})
