@@ -67,7 +67,11 @@ class CommentForm(XtdCommentForm):
         return timestamp
 
     def clean_security_hash(self):
+        # The signature covers the hidden fields; they must also name the article posted to.
+        signed_for = (self.data.get("content_type"), self.data.get("object_pk"))
         try:
+            if signed_for != (str(self.target_object._meta), str(self.target_object.pk)):
+                raise forms.ValidationError("signed for another object")
             return super().clean_security_hash()
         except forms.ValidationError:
             raise forms.ValidationError(TAMPERED_MESSAGE, code="tampered") from None

@@ -1,0 +1,113 @@
+"""The reply page and comment permalinks: only public comments are reachable."""
+
+import pytest
+
+from tests.blog.factories import ArticleFactory, UserFactory
+
+from .factories import CommentFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def article():
+    return ArticleFactory(title="Kaesong")
+
+
+def test_the_reply_page_shows_the_parent_and_a_form(client, article):
+    parent = CommentFactory(article=article, comment="What did Hanoi change?")
+    client.force_login(UserFactory())
+
+    response = client.get(f"/comments/{parent.pk}/reply/")
+
+    html = response.content.decode()
+    assert "What did Hanoi change?" in html
+    assert f'name="reply_to" value="{parent.pk}"' in html
+    assert "Post Comment" in html
+
+
+def test_the_reply_page_offers_login_back_to_itself(client, article):
+    parent = CommentFactory(article=article)
+
+    html = client.get(f"/comments/{parent.pk}/reply/").content.decode()
+
+    assert "Log in to leave a reply." in html
+    assert f"next=%2Fcomments%2F{parent.pk}%2Freply%2F" in html
+
+
+@pytest.mark.parametrize(
+    "state", [{"is_public": False}, {"is_removed": True}], ids=["held", "removed"]
+)
+def test_the_reply_page_of_a_comment_not_public_is_not_found(client, article, state):
+    comment = CommentFactory(article=article, **state)
+    client.force_login(UserFactory())
+
+    assert client.get(f"/comments/{comment.pk}/reply/").status_code == 404
+
+
+def test_the_reply_page_of_a_draft_articles_comment_is_not_found(client):
+    comment = CommentFactory(article=ArticleFactory(published_at=None))
+    client.force_login(UserFactory())
+
+    assert client.get(f"/comments/{comment.pk}/reply/").status_code == 404
+
+
+def test_a_permalink_leads_to_the_comment_in_place(client, article):
+    comment = CommentFactory(article=article)
+
+    response = client.get(f"/comments/{comment.pk}/")
+
+    assert response.status_code == 302
+    assert response["Location"] == f"{article.get_absolute_url()}#c{comment.pk}"
+
+
+def test_a_permalink_names_the_page_of_its_thread(client, article, monkeypatch):
+    from comments import models
+    from comments.rules import DiscussionRules
+
+    monkeypatch.setattr(models, "current_rules", lambda: DiscussionRules(top_level_per_page=2))
+    CommentFactory.create_batch(2, article=article)
+    third = CommentFactory(article=article)
+    reply = CommentFactory(article=article, parent=third)
+
+    response = client.get(f"/comments/{reply.pk}/")
+
+    assert response["Location"] == f"{article.get_absolute_url()}?cpage=2#c{reply.pk}"
+
+
+def test_a_held_comments_permalink_is_found_by_its_author_only(client, article):
+    author = UserFactory()
+    held = CommentFactory(article=article, user=author, is_public=False)
+
+    assert client.get(f"/comments/{held.pk}/").status_code == 404
+    client.force_login(UserFactory())
+    assert client.get(f"/comments/{held.pk}/").status_code == 404
+    client.force_login(author)
+    assert client.get(f"/comments/{held.pk}/").status_code == 302
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/comments/sent/",
+        "/comments/sent.json",
+        "/comments/1/reply.json",
+        "/comments/reply/1/",
+        "/comments/api/comment/",
+        "/comments/post/",
+        "/comments/cr/1/1/",
+        "/comments/flag/1/",
+        "/comments/like/1/",
+        "/comments/confirm/abc/",
+    ],
+)
+def test_only_the_comment_addresses_we_use_are_routed(client, path):
+    assert client.get(path).status_code == 404
+
+
+def test_the_site_404_page_is_ours_not_the_packages(client):
+    response = client.get("/comments/nowhere/")
+
+    assert response.status_code == 404
+    assert b"There is nothing at this address." in response.content
+    assert b"django-comments-xtd" not in response.content

@@ -1,0 +1,308 @@
+"""Posting through the Leave a Reply form: every rule is the server's, nothing half-saved."""
+
+import time
+from urllib.parse import parse_qs
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.test import Client
+from django.utils import timezone
+from django_comments.models import Comment as ContribComment
+from django_comments_xtd.models import XtdComment
+
+from blog.models import Article
+from comments.forms import CommentForm
+from comments.models import Comment
+from tests.blog.factories import ArticleFactory, UserFactory
+
+from .factories import CommentFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def article():
+    return ArticleFactory(title="Kaesong")
+
+
+@pytest.fixture
+def reader(client):
+    user = UserFactory(first_name="Min", last_name="Ji")
+    client.force_login(user)
+    return user
+
+
+def form_data(
+    article, text="The leaflets were only the pretext.", reply_to=0, signed_at=None, **changes
+):
+    """What the article page's form sends: its signed hidden fields and the reader's input."""
+    form = CommentForm(article)
+    data = {**form.initial, "comment": text, "reply_to": reply_to}
+    if signed_at is not None:
+        data["timestamp"] = str(signed_at)
+        data["security_hash"] = form.initial_security_hash(signed_at)
+    data.update(changes)
+    return data
+
+
+def post(client, article, **kwargs):
+    return client.post(f"/comments/post/{article.pk}/", form_data(article, **kwargs))
+
+
+def rows():
+    """Every table a comment writes to: contrib-comments', xtd's and ours."""
+    return (ContribComment.objects.count(), XtdComment.objects.count(), Comment.objects.count())
+
+
+def test_a_logged_in_reader_posts_a_held_comment_and_lands_on_it(client, article, reader):
+    response = post(client, article)
+
+    comment = Comment.objects.get()
+    assert comment.user == reader
+    assert comment.user_name == "Min Ji"
+    assert comment.is_public is False
+    assert response.status_code == 302
+    assert response["Location"] == f"{article.get_absolute_url()}#c{comment.pk}"
+
+
+def test_the_author_is_told_the_comment_awaits_moderation(client, article, reader):
+    response = post(client, article, text="Held for now.")
+
+    page = client.get(response["Location"]).content.decode()
+    assert "Your comment is awaiting moderation." in page
+    assert "Held for now." in page
+
+
+def test_an_anonymous_post_saves_nothing_and_goes_to_login_with_next(client, article):
+    response = post(client, article)
+
+    assert rows() == (0, 0, 0)
+    assert response.status_code == 302
+    login, query = response["Location"].split("?")
+    assert login == "/accounts/login/"
+    assert parse_qs(query) == {"next": [f"{article.get_absolute_url()}#respond"]}
+
+
+@pytest.mark.parametrize(
+    ("state", "reason"),
+    [
+        ({"published_at": None}, "not published"),
+        ({"published_at": timezone.now() + timezone.timedelta(days=1)}, "not published"),
+        ({"allow_comments": False}, "Comments are closed"),
+        ({"comments_close_at": timezone.now() - timezone.timedelta(minutes=1)}, "closed"),
+    ],
+    ids=["draft", "scheduled", "comments off", "closing date passed"],
+)
+def test_an_article_that_takes_no_comments_refuses_and_keeps_the_text(
+    client, reader, state, reason
+):
+    article = ArticleFactory(**state)
+
+    response = post(client, article, text="My careful thoughts.")
+
+    assert response.status_code == 403
+    assert reason in response.content.decode()
+    assert "My careful thoughts." in response.content.decode()
+    assert rows() == (0, 0, 0)
+
+
+def test_a_reply_to_another_articles_comment_is_refused(client, article, reader):
+    elsewhere = CommentFactory(article=ArticleFactory())
+
+    response = post(client, article, reply_to=elsewhere.pk)
+
+    assert response.status_code == 400
+    assert "not open for replies on this article" in response.content.decode()
+    assert Comment.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "state", [{"is_public": False}, {"is_removed": True}], ids=["held", "removed"]
+)
+def test_a_reply_to_a_comment_not_public_is_refused(client, article, reader, state):
+    parent = CommentFactory(article=article, **state)
+
+    response = post(client, article, reply_to=parent.pk, text="Kept text")
+
+    assert response.status_code == 400
+    assert "Kept text" in response.content.decode()
+    assert Comment.objects.count() == 1
+
+
+def test_a_reply_beyond_the_maximum_depth_is_refused(client, article, reader):
+    parent = CommentFactory(article=article)
+    for _ in range(4):  # depth 5: levels 0 to 4
+        parent = CommentFactory(article=article, parent=parent)
+    assert parent.level == 4
+
+    response = post(client, article, reply_to=parent.pk)
+
+    assert response.status_code == 400
+    assert "as deep as replies go" in response.content.decode()
+    assert Comment.objects.count() == 5
+
+
+def test_a_reply_at_the_last_level_is_accepted(client, article, reader):
+    parent = CommentFactory(article=article)
+    for _ in range(3):
+        parent = CommentFactory(article=article, parent=parent)
+
+    post(client, article, reply_to=parent.pk)
+
+    assert Comment.objects.get(user=reader).level == 4
+
+
+@pytest.mark.parametrize(
+    "forged",
+    [
+        {"object_pk": "999"},
+        {"content_type": "auth.user"},
+        {"security_hash": "0" * 40},
+    ],
+    ids=["object_pk", "content_type", "security hash"],
+)
+def test_a_forged_form_is_refused_with_the_text_kept(client, article, reader, forged):
+    response = post(client, article, text="Forged or not, my words.", **forged)
+
+    assert response.status_code == 400
+    assert "could not be checked" in response.content.decode()
+    assert "Forged or not, my words." in response.content.decode()
+    assert rows() == (0, 0, 0)
+
+
+def test_a_form_signed_for_another_article_is_refused(client, article, reader):
+    other = ArticleFactory()
+
+    response = client.post(f"/comments/post/{article.pk}/", form_data(other))
+
+    assert response.status_code == 400
+    assert rows() == (0, 0, 0)
+
+
+@pytest.mark.parametrize("text", ["", "   \n  "], ids=["empty", "blank"])
+def test_an_empty_comment_is_refused(client, article, reader, text):
+    response = post(client, article, text=text)
+
+    assert response.status_code == 400
+    assert "Write a comment before posting it." in response.content.decode()
+    assert rows() == (0, 0, 0)
+
+
+def test_an_over_long_comment_is_refused_with_its_text(client, article, reader):
+    text = "word " * 1001  # 5,005 characters, past the default 5,000
+
+    response = post(client, article, text=text)
+
+    assert response.status_code == 400
+    assert "at most 5000 characters" in response.content.decode()
+    assert "word word word" in response.content.decode()
+    assert rows() == (0, 0, 0)
+
+
+def test_a_post_without_a_csrf_token_is_refused_with_the_text_to_copy(article):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(UserFactory())
+
+    response = post(client, article, text="Typed before the cookie went.")
+
+    assert response.status_code == 403
+    assert "Typed before the cookie went." in response.content.decode()
+    assert rows() == (0, 0, 0)
+
+
+def test_an_expired_form_comes_back_re_signed_with_the_text(client, article, reader):
+    three_hours_ago = int(time.time()) - 3 * 3600
+
+    response = post(client, article, text="Written over lunch.", signed_at=three_hours_ago)
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "open for more than 2 hours" in page
+    assert "Written over lunch." in page
+    assert f'value="{three_hours_ago}"' not in page
+    assert rows() == (0, 0, 0)
+
+
+def test_the_re_signed_form_posts(client, article, reader):
+    three_hours_ago = int(time.time()) - 3 * 3600
+    refused = post(client, article, text="Written over lunch.", signed_at=three_hours_ago)
+
+    client.post(f"/comments/post/{article.pk}/", refused.context["form"].data)
+
+    assert Comment.objects.get().comment == "Written over lunch."
+
+
+def test_the_honeypot_refuses_with_the_text(client, article, reader):
+    response = post(client, article, text="Human after all.", honeypot="bot")
+
+    assert response.status_code == 400
+    assert "Human after all." in response.content.decode()
+    assert rows() == (0, 0, 0)
+
+
+def test_the_same_form_posted_twice_stores_one_comment(client, article, reader):
+    data = form_data(article)
+
+    first = client.post(f"/comments/post/{article.pk}/", data)
+    second = client.post(f"/comments/post/{article.pk}/", data)
+
+    assert Comment.objects.count() == 1
+    assert first["Location"] == second["Location"]
+
+
+def test_the_same_text_in_a_new_form_is_a_new_comment(client, article, reader):
+    now = int(time.time())
+    post(client, article, text="Agreed.", signed_at=now - 60)
+    post(client, article, text="Agreed.", signed_at=now)
+
+    assert Comment.objects.count() == 2
+
+
+def test_a_long_full_name_is_cut_to_fit(client, article):
+    client.force_login(UserFactory(first_name="Bartholomew " * 5, last_name="Featherstonehaugh"))
+
+    post(client, article)
+
+    name = Comment.objects.get().user_name
+    assert len(name) == 50
+    assert name.startswith("Bartholomew Bartholomew")
+    assert name.endswith("…")
+
+
+def test_a_reader_without_email_can_comment(client, article):
+    client.force_login(UserFactory(email=""))
+
+    response = post(client, article)
+
+    assert response.status_code == 302
+    assert Comment.objects.get().user_email == ""
+
+
+def test_a_reply_lands_on_its_thread(client, article, reader):
+    parent = CommentFactory(article=article)
+
+    post(client, article, reply_to=parent.pk)
+
+    reply = Comment.objects.get(user=reader)
+    assert (reply.thread_id, reply.parent_id, reply.level) == (parent.pk, parent.pk, 1)
+
+
+def test_get_on_the_post_address_is_not_allowed(client, article, reader):
+    assert client.get(f"/comments/post/{article.pk}/").status_code == 405
+
+
+def test_posting_to_a_missing_article_is_not_found(client, reader):
+    article = ArticleFactory()
+    data = form_data(article)
+    Article.objects.filter(pk=article.pk).delete()
+
+    assert client.post(f"/comments/post/{article.pk}/", data).status_code == 404
+
+
+def test_the_comment_records_the_article_and_the_address(client, article, reader):
+    post(client, article)
+
+    comment = Comment.objects.get()
+    assert comment.content_type == ContentType.objects.get_for_model(Article)
+    assert comment.object_pk == str(article.pk)
+    assert comment.ip_address == "127.0.0.1"
