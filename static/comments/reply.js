@@ -1,0 +1,103 @@
+/* Reply in place: a comment's "Reply" link moves the Leave a Reply block under that
+ * comment instead of opening the reply page. Without this script (or without a form,
+ * for a reader who is not logged in) the link opens /comments/<id>/reply/ as before.
+ * No inline script, no framework: loaded with `defer` from comments/discussion.html.
+ */
+(function () {
+  "use strict";
+
+  var respond = document.getElementById("respond");
+  var discussion = document.getElementById("comments");
+  if (!respond || !discussion) {
+    return;
+  }
+  var form = respond.querySelector("#commentform");
+  var replyTo = form && form.elements.namedItem("reply_to");
+  var textarea = form && form.querySelector("textarea");
+  var cancel = document.getElementById("cancel-reply");
+  var title = document.getElementById("reply-title-text");
+  if (!form || !replyTo || !textarea || !cancel || !title) {
+    // Logged out (login choices, not a form), or markup this script does not know:
+    // the Reply links keep opening the reply page.
+    return;
+  }
+
+  // Where the block goes back to on "Cancel reply".
+  var home = document.createElement("span");
+  home.hidden = true;
+  home.className = "respond__home";
+  respond.parentNode.insertBefore(home, respond);
+
+  var originalTitle = title.textContent;
+  var opener = null;
+
+  function commentOf(link) {
+    var item = link.closest("li.comment");
+    var body = item && item.querySelector(":scope > .comment__body");
+    return body ? { item: item, body: body } : null;
+  }
+
+  function open(link, focus) {
+    var comment = commentOf(link);
+    if (!comment) {
+      return false;
+    }
+    var author = comment.body.querySelector(".comment__author");
+    // After the comment's own text, before its replies.
+    comment.body.after(respond);
+    replyTo.value = link.getAttribute("data-reply-to");
+    title.textContent = "Reply to " + (author ? author.textContent.trim() : "this comment");
+    cancel.hidden = false;
+    respond.classList.add("respond--reply");
+    opener = link;
+    if (focus) {
+      textarea.focus();
+    }
+    return true;
+  }
+
+  function close() {
+    home.after(respond);
+    replyTo.value = "0";
+    title.textContent = originalTitle;
+    cancel.hidden = true;
+    respond.classList.remove("respond--reply");
+    var link = opener;
+    opener = null;
+    if (link && link.isConnected) {
+      link.focus();
+    }
+  }
+
+  function plainClick(event) {
+    // Ctrl/Cmd/Shift-click or a middle click still opens the reply page elsewhere.
+    return event.button === 0 && !event.ctrlKey && !event.metaKey && !event.shiftKey && !event.altKey;
+  }
+
+  discussion.addEventListener("click", function (event) {
+    var link = event.target.closest("a.comment__reply[data-reply-to]");
+    if (!link || !discussion.contains(link) || !plainClick(event)) {
+      return;
+    }
+    if (open(link, true)) {
+      event.preventDefault();
+    }
+  });
+
+  cancel.addEventListener("click", function (event) {
+    event.preventDefault();
+    close();
+  });
+
+  // A browser that restored the form's fields (back button, reload) may bring back a
+  // reply_to: put the block where that reply belongs, or back to a top-level comment.
+  var restored = replyTo.value;
+  if (restored && restored !== "0") {
+    var link = discussion.querySelector(
+      'a.comment__reply[data-reply-to="' + restored.replace(/[^0-9]/g, "") + '"]'
+    );
+    if (!link || !open(link, false)) {
+      replyTo.value = "0";
+    }
+  }
+})();
