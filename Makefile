@@ -30,6 +30,7 @@ $(INSTALLED): requirements.lock
 # Development server: DEBUG on unless the environment says otherwise. The first run
 # writes .env (DEBUG=1), so that later manage.py commands run in development mode too.
 run: export DEBUG ?= 1
+run: export SITE_DOMAIN ?= 127.0.0.1:$(PORT)
 run: $(INSTALLED)
 	@test -f .env || { printf '# Local settings for development (see .env.example).\nDEBUG=1\n' > .env; \
 		echo "Wrote .env with DEBUG=1: manage.py commands on this machine run in development mode."; }

@@ -15,8 +15,9 @@ class CommentsConfig(AppConfig):
         from .receivers import remember_login_provider
         from .sites import sync_site
 
-        # xtd's receiver re-publishes a comment's whole subtree and inflates nested_count
-        # on every save (flaws 4 and 5 in docs); our comments change state explicitly.
+        # xtd's receiver re-publishes a comment's whole subtree and inflates nested_count on
+        # every save (flaws 4 and 5 in docs/comments-xtd.md); our comments change state
+        # explicitly.
         pre_save.disconnect(publish_or_unpublish_on_pre_save, sender="comments.Comment")
         moderation.register()
         post_migrate.connect(sync_site, sender=self)

@@ -1,9 +1,10 @@
 """The Leave a Reply form: xtd's form, for logged-in readers, with every field checked.
 
 contrib-comments signs the article (content type, pk) and the form's timestamp, but
-not `reply_to` (flaw 2 in docs): this form checks the parent itself. Name and email come
-from the account, not the reader (contrib-comments requires both and caps the name at
-50 characters), and its URL field, which warns on Django 5, is dropped.
+not `reply_to` (flaw 2 in docs/comments-xtd.md): this form checks the parent itself.
+Name and email come from the account, not the reader (contrib-comments requires both
+and caps the name at 50 characters), and its URL field, which warns on Django 5, is
+dropped.
 """
 
 import time

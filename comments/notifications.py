@@ -1,9 +1,9 @@
 """Follow-up emails, sent once a comment is public, after its transaction commits.
 
 xtd sends from raw threads with `http://` links and mute links that are signed
-pickles acting on GET (flaws 17, 21 in docs). Here each follower gets one plain-text
-email with a signed JSON token that expires, whose page asks for a POST to mute, and a
-`List-Unsubscribe` header. A mail server that fails is logged and never takes the
+pickles acting on GET (flaws 17, 21 in docs/comments-xtd.md). Here each follower gets
+one plain-text email with a signed JSON token that expires, whose page asks for a POST
+to mute, and a `List-Unsubscribe` header. A mail server that fails is logged and never takes the
 comment down with it.
 """
 

@@ -1,8 +1,9 @@
 """One page of an article's discussion, read in a fixed number of queries.
 
 Top-level threads are paged; each thread on the page comes whole. xtd's stock tree
-template costs two permission queries per comment (flaw 6 in docs): here the page
-is two queries whatever the number of comments, and the template only reads lists.
+template costs two permission queries per comment (flaw 6 in docs/comments-xtd.md):
+here the page is two queries whatever the number of comments, and the template only
+reads lists.
 """
 
 from dataclasses import dataclass, field

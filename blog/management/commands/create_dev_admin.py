@@ -1,5 +1,6 @@
 import secrets
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
@@ -21,10 +22,15 @@ class Command(BaseCommand):
         if user_model.objects.filter(is_superuser=True).exists():
             return
         password = secrets.token_urlsafe(12)
-        user_model.objects.create_superuser(username=username, email="", password=password)
+        email = f"{username}@localhost"
+        user = user_model.objects.create_superuser(
+            username=username, email=email, password=password
+        )
+        # Verified, so that the account also logs in on the site (verification is mandatory).
+        EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
         self.stdout.write(
             self.style.SUCCESS(
-                "Created a local admin account for /admin/ (shown only this once):\n"
+                "Created a local admin account for /admin/ and the site (shown only this once):\n"
                 f"    username: {username}\n    password: {password}"
             )
         )
