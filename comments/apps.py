@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate, pre_save
+from django.db.models.signals import post_delete, post_migrate, pre_save
 
 
 class CommentsConfig(AppConfig):
@@ -11,8 +11,10 @@ class CommentsConfig(AppConfig):
         from allauth.account.signals import user_logged_in
         from django_comments_xtd.models import publish_or_unpublish_on_pre_save
 
+        from blog.models import Article
+
         from . import moderation
-        from .receivers import remember_login_provider
+        from .receivers import delete_article_comments, remember_login_provider
         from .sites import sync_site
 
         # xtd's receiver re-publishes a comment's whole subtree and inflates nested_count on
@@ -22,3 +24,4 @@ class CommentsConfig(AppConfig):
         moderation.register()
         post_migrate.connect(sync_site, sender=self)
         user_logged_in.connect(remember_login_provider)
+        post_delete.connect(delete_article_comments, sender=Article)

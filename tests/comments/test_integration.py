@@ -103,3 +103,17 @@ def test_no_page_links_to_example_com(client):
 
     for url in ["/", article.get_absolute_url(), "/feed/", "/sitemap.xml"]:
         assert b"example.com" not in client.get(url).content
+
+
+@pytest.mark.django_db
+def test_deleting_an_article_deletes_its_comments_only():
+    from django_comments.models import Comment as ContribComment
+
+    article = ArticleFactory()
+    CommentFactory(parent=CommentFactory(article=article))
+    kept = CommentFactory(article=ArticleFactory())
+
+    article.delete()
+
+    assert list(Comment.objects.all()) == [kept]
+    assert ContribComment.objects.count() == 1
