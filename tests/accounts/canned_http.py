@@ -22,13 +22,11 @@ class CannedTransport(BaseAdapter):
         super().__init__()
         # {(method, URL without its query): JSON body}
         self.responses = responses
-        self.sent = []
 
     def send(self, request, **kwargs):
         address = (request.method, request.url.split("?", 1)[0])
         if address not in self.responses:
             raise UnexpectedRequest(f"no canned answer for {request.method} {request.url}")
-        self.sent.append(request)
         response = requests.Response()
         response.status_code = 200
         response.reason = "OK"
@@ -56,4 +54,3 @@ def serve_canned_responses(monkeypatch, responses):
     monkeypatch.setattr(
         DefaultSocialAccountAdapter, "get_requests_session", session_with_canned_transport
     )
-    return transport

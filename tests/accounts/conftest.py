@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import cache
 
 from tests.blog.factories import ArticleFactory
 
@@ -14,8 +15,6 @@ def own_cache(settings):
             "LOCATION": "accounts-tests",
         }
     }
-    from django.core.cache import cache
-
     cache.clear()
     yield
     cache.clear()

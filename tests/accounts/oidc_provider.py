@@ -88,10 +88,12 @@ class FakeOpenIDProvider:
         redirect_uri = query.get("redirect_uri", "")
         if query.get("client_id") != self.client_id or not redirect_uri:
             return self._json(400, {"error": "invalid_request"})
-        if query.get("response_type") != "code" or "openid" not in query.get("scope", "").split():
+        if query.get("response_type") != "code":
             return self._redirect(
                 redirect_uri, error="unsupported_response_type", **self._state(query)
             )
+        if "openid" not in query.get("scope", "").split():
+            return self._redirect(redirect_uri, error="invalid_scope", **self._state(query))
         code = secrets.token_urlsafe(16)
         self._codes[code] = {"redirect_uri": redirect_uri, "nonce": query.get("nonce")}
         return self._redirect(redirect_uri, code=code, **self._state(query))

@@ -7,7 +7,7 @@ from allauth.account.models import EmailAddress, EmailConfirmationHMAC
 from django.core import mail
 from django.urls import reverse
 
-from .factories import ReaderFactory
+from .factories import ReaderFactory, UnverifiedReaderFactory
 from .flows import link_in_mail
 
 pytestmark = pytest.mark.django_db
@@ -26,10 +26,7 @@ def logged_in(url_name):
 
 
 def email_confirmation(client):
-    reader = ReaderFactory()
-    address = EmailAddress.objects.get(user=reader)
-    address.verified = False
-    address.save()
+    address = EmailAddress.objects.get(user=UnverifiedReaderFactory())
     return reverse("account_confirm_email", args=[EmailConfirmationHMAC(address).key])
 
 
