@@ -11,6 +11,7 @@ comment's state changes only through the methods below.
 import hashlib
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -25,6 +26,8 @@ from .rules import NEWEST_FIRST, current_rules
 
 # Past this many characters a name is cut (contrib-comments' column holds 50).
 NAME_MAX_LENGTH = 50
+# Written when a comment joins its thread and by the thread's own updates, never by save().
+THREAD_FIELDS = {"thread_id", "parent_id", "level", "order", "nested_count"}
 
 
 class ReplyRefused(ValidationError):
@@ -99,19 +102,24 @@ class Comment(XtdComment):
         return f"c{self.pk}"
 
     def get_absolute_url(self):
-        """The comment in place on its article, on the page that holds its thread."""
+        """The comment in place, as its author sees the discussion (their held ones included)."""
+        return self.url_for(self.user)
+
+    def url_for(self, viewer):
+        """The comment in place on its article, on the page that holds its thread for `viewer`."""
         article = Article.objects.get(pk=self.article_id)
         url = article.get_absolute_url()
-        page = self.page_number()
+        page = self.page_number(viewer)
         if page > 1:
             url += f"?cpage={page}"
         return f"{url}#{self.anchor}"
 
-    def page_number(self):
+    def page_number(self, viewer=None):
+        """Counts the threads before this one the way the discussion pages them for `viewer`."""
         rules = current_rules()
         earlier_roots = (
             Comment.objects.filter(content_type_id=self.content_type_id, object_pk=self.object_pk)
-            .public()
+            .visible_to(viewer or AnonymousUser())
             .roots()
         )
         if rules.order == NEWEST_FIRST:
@@ -141,9 +149,17 @@ class Comment(XtdComment):
     def save(self, *args, **kwargs):
         if self._state.adding and self.pk is None:
             self._insert_into_thread(*args, **kwargs)
-        else:
-            # Skips XtdComment.save(); its pre-save cascade is disconnected in apps.py.
-            super(XtdComment, self).save(*args, **kwargs)
+            return
+        if kwargs.get("update_fields") is None and not kwargs.get("force_insert"):
+            # The thread fields belong to the thread: a copy read before later replies (one
+            # open in the admin, say) must not write back their old values.
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name not in THREAD_FIELDS
+            ]
+        # Skips XtdComment.save(); its pre-save cascade is disconnected in apps.py.
+        super(XtdComment, self).save(*args, **kwargs)
 
     def _insert_into_thread(self, *args, **kwargs):
         kwargs["force_insert"] = True
@@ -242,12 +258,19 @@ class Comment(XtdComment):
 
 
 def refresh_comment_count(article_id):
-    """Article.comment_count: approved comments only, recounted where the state changed."""
-    count = (
-        Comment.objects.filter(
-            content_type=ContentType.objects.get_for_model(Article), object_pk=str(article_id)
+    """Article.comment_count: approved comments only, recounted where the state changed.
+
+    The article's row is locked before counting, so that two approvals at once count one
+    after the other and the later write is never a stale total.
+    """
+    with transaction.atomic():
+        list(Article.objects.select_for_update().filter(pk=article_id).values_list("pk"))
+        count = (
+            Comment.objects.filter(
+                content_type=ContentType.objects.get_for_model(Article),
+                object_pk=str(article_id),
+            )
+            .public()
+            .count()
         )
-        .public()
-        .count()
-    )
-    Article.objects.filter(pk=article_id).update(comment_count=count)
+        Article.objects.filter(pk=article_id).update(comment_count=count)

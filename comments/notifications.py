@@ -73,7 +73,8 @@ def notify_followers(comment_id):
     try:
         comment = Comment.objects.public().get(pk=comment_id)
         article = Article.objects.get(pk=comment.article_id)
-        comment_url = absolute_url(comment.get_absolute_url())
+        # As a reader who is not logged in sees the discussion.
+        comment_url = absolute_url(comment.url_for(None))
         messages = [
             followup_message(comment, article, comment_url, email, name)
             for email, name in followers(comment)

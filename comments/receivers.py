@@ -1,5 +1,6 @@
 def remember_login_provider(sender, request, user, sociallogin=None, **kwargs):
-    """The form says which account the reader is commenting with: ours or a provider's."""
+    """The form says which account the reader is commenting with: ours or a provider's
+    (templates/comments/form.html reads it from the session)."""
     request.session["login_provider"] = sociallogin.provider.name if sociallogin else ""
 
 

@@ -70,7 +70,9 @@ def post_comment(request, article_pk):
     if earlier is not None:
         return redirect(earlier.get_absolute_url())
     if moderator.pre_save_moderation(sender=Comment, comment=comment, request=request) is False:
-        return refuse(request, article, form, "This comment cannot be posted here.", status=403)
+        return refuse(
+            request, article, form, "This comment cannot be posted here.", status=403, parent=parent
+        )
     try:
         with transaction.atomic():
             comment.save()
@@ -112,7 +114,7 @@ def comment_permalink(request, pk):
     comment = get_object_or_404(Comment.objects.visible_to(request.user), pk=pk)
     if not Article.objects.published().filter(pk=comment.article_id).exists():
         raise Http404
-    return redirect(comment.get_absolute_url())
+    return redirect(comment.url_for(request.user))
 
 
 # The signed token is the authority, not a session: a mail client's one-click

@@ -27,7 +27,6 @@ def discussion(context, article):
         "form": CommentForm(article, user=user) if accepts and user.is_authenticated else None,
         "post_url": reverse("comments:post", kwargs={"article_pk": article.pk}),
         "next_url": article.get_absolute_url() + "#respond",
-        "login_provider": request.session.get("login_provider", ""),
     }
 
 

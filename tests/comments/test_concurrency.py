@@ -360,14 +360,6 @@ def test_stock_xtd_gives_two_concurrent_replies_one_place_and_leaves_an_orphan(u
     assert XtdComment.norel_objects.filter(thread_id=root.pk).count() == 2
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "refresh_comment_count() counts before it locks the article row: a second approval "
-        "counts without the first's comment, waits for the row, then writes its stale count "
-        "(fix: select_for_update() the article row, then count)"
-    ),
-)
 def test_two_approvals_at_once_on_one_article_count_both():
     article = ArticleFactory()
     root = CommentFactory(article=article)

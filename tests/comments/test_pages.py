@@ -111,3 +111,38 @@ def test_the_site_404_page_is_ours_not_the_packages(client):
     assert response.status_code == 404
     assert b"There is nothing at this address." in response.content
     assert b"django-comments-xtd" not in response.content
+
+
+def test_a_permalink_pages_threads_as_the_reader_sees_them(client, article, monkeypatch):
+    from comments import models, threads
+    from comments.rules import DiscussionRules
+
+    one_thread_a_page = DiscussionRules(top_level_per_page=1)
+    monkeypatch.setattr(models, "current_rules", lambda: one_thread_a_page)
+    monkeypatch.setattr(threads, "current_rules", lambda: one_thread_a_page)
+    author = UserFactory()
+    CommentFactory(article=article)
+    CommentFactory(article=article, user=author, is_public=False)
+    latest = CommentFactory(article=article, user=author)
+
+    client.force_login(author)
+    authors_url = client.get(f"/comments/{latest.pk}/")["Location"]
+    client.logout()
+    readers_url = client.get(f"/comments/{latest.pk}/")["Location"]
+
+    assert authors_url.endswith(f"?cpage=3#c{latest.pk}")
+    assert readers_url.endswith(f"?cpage=2#c{latest.pk}")
+    client.force_login(author)
+    assert f'id="c{latest.pk}"' in client.get(authors_url).content.decode()
+
+
+def test_the_reply_page_names_the_account_the_reader_logged_in_with(client, article):
+    parent = CommentFactory(article=article)
+    client.force_login(UserFactory())
+    session = client.session
+    session["login_provider"] = "GitHub"
+    session.save()
+
+    html = client.get(f"/comments/{parent.pk}/reply/").content.decode()
+
+    assert "You are commenting using your GitHub account." in html
