@@ -16,7 +16,7 @@ help:
 	@echo "make test        run the whole test suite (SQLite unless DATABASE_URL is set)"
 	@echo "make lint        ruff lint and format check"
 	@echo "make format      ruff format and autofix"
-	@echo "make bench       search timings over 1,000 generated articles (rolled back)"
+	@echo "make bench       search timings over 1,000 generated articles, the article page with 0-500 comments (rolled back)"
 	@echo "make screenshot  refresh docs/screenshot.png through the browser test"
 	@echo "make lock        re-resolve requirements.lock from pyproject.toml"
 
@@ -59,6 +59,7 @@ format: $(INSTALLED)
 bench: $(INSTALLED)
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput -v0
 	DEBUG=1 $(BIN)/python manage.py bench_search --articles 1000
+	DEBUG=1 $(BIN)/python manage.py bench_discussion
 
 screenshot: $(INSTALLED)
 	LIAISON_SCREENSHOT_DIR=$(CURDIR)/docs $(BIN)/python -m pytest -m browser -q
