@@ -14,6 +14,7 @@ class CommentsConfig(AppConfig):
         from blog.models import Article
 
         from . import moderation
+        from .groups import sync_moderators_group
         from .receivers import delete_article_comments, remember_login_provider
         from .sites import sync_site
 
@@ -23,5 +24,6 @@ class CommentsConfig(AppConfig):
         pre_save.disconnect(publish_or_unpublish_on_pre_save, sender="comments.Comment")
         moderation.register()
         post_migrate.connect(sync_site, sender=self)
+        post_migrate.connect(sync_moderators_group, sender=self)
         user_logged_in.connect(remember_login_provider)
         post_delete.connect(delete_article_comments, sender=Article)

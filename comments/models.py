@@ -14,15 +14,16 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models import F, Max, Min, Q
 from django.urls import reverse
-from django_comments.models import CommentFlag
+from django.utils import timezone
 from django_comments_xtd.models import XtdComment
 
 from blog.models import Article
 
-from .rules import NEWEST_FIRST, current_rules
+from .rules import NEWEST_FIRST, OLDEST_FIRST, DiscussionRules, current_rules, forget_rules
 
 # Past this many characters a name is cut (contrib-comments' column holds 50).
 NAME_MAX_LENGTH = 50
@@ -32,6 +33,14 @@ THREAD_FIELDS = {"thread_id", "parent_id", "level", "order", "nested_count"}
 
 class ReplyRefused(ValidationError):
     """A reply that may not join its thread; nothing of it is saved."""
+
+
+def is_moderator(user):
+    """May approve, hold, mark as spam and remove comments (contrib-comments' permission;
+    xtd's copy of it grants nothing: flaw 15 in docs/comments-xtd.md)."""
+    return (
+        user.is_authenticated and user.is_active and user.has_perm("django_comments.can_moderate")
+    )
 
 
 class CommentQuerySet(models.QuerySet):
@@ -47,10 +56,17 @@ class CommentQuerySet(models.QuerySet):
         return self.filter(is_public=True, is_removed=False)
 
     def held(self):
+        """Pending: waiting for a moderator."""
         return self.filter(is_public=False, is_removed=False)
 
+    def in_state(self, state):
+        return self.filter(Comment.STATE_FILTERS[state])
+
     def visible_to(self, user):
-        """What a reader sees: public comments, and their own that await moderation."""
+        """What a reader sees: public comments, and their own that await moderation; a
+        moderator sees every pending comment too. Comment.is_visible_to() mirrors this."""
+        if is_moderator(user):
+            return self.filter(is_removed=False)
         if user.is_authenticated:
             return self.filter(Q(is_public=True) | Q(user=user), is_removed=False)
         return self.public()
@@ -80,7 +96,27 @@ class Comment(XtdComment):
         max_length=64, null=True, blank=True, editable=False
     )
 
+    # Spam is removed too (never shown, never counted); is_public keeps the comment's state
+    # from before, so that "restore" gives back exactly what was there.
+    is_spam = models.BooleanField(default=False, db_index=True)
+    # Why the moderation policy or a moderator decided as it did: "first comment", "2 links",
+    # "word: casino", "reported by readers".
+    moderation_reasons = models.JSONField(default=list, blank=True)
+
     objects = CommentQuerySet.as_manager()
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Pending"
+        APPROVED = "approved", "Approved"
+        SPAM = "spam", "Spam"
+        REMOVED = "removed", "Removed"
+
+    STATE_FILTERS = {
+        State.PENDING: Q(is_public=False, is_removed=False),
+        State.APPROVED: Q(is_public=True, is_removed=False),
+        State.SPAM: Q(is_spam=True),
+        State.REMOVED: Q(is_removed=True, is_spam=False),
+    }
 
     class Meta:
         verbose_name = "comment"
@@ -117,11 +153,12 @@ class Comment(XtdComment):
     def page_number(self, viewer=None):
         """Counts the threads before this one the way the discussion pages them for `viewer`."""
         rules = current_rules()
-        earlier_roots = (
-            Comment.objects.filter(content_type_id=self.content_type_id, object_pk=self.object_pk)
-            .visible_to(viewer or AnonymousUser())
-            .roots()
+        in_article = Comment.objects.filter(
+            content_type_id=self.content_type_id, object_pk=self.object_pk
         )
+        # As the discussion pages them: threads in which the viewer may see any comment.
+        seen_threads = in_article.visible_to(viewer or AnonymousUser()).values("thread_id")
+        earlier_roots = in_article.roots().filter(thread_id__in=seen_threads)
         if rules.order == NEWEST_FIRST:
             earlier_roots = earlier_roots.filter(thread_id__gt=self.thread_id)
         else:
@@ -138,6 +175,27 @@ class Comment(XtdComment):
     @property
     def is_held(self):
         return not self.is_public and not self.is_removed
+
+    def is_visible_to(self, user):
+        """Mirrors CommentQuerySet.visible_to() for one comment already read."""
+        if self.is_removed:
+            return False
+        return (
+            self.is_public
+            or is_moderator(user)
+            or (user.is_authenticated and self.user_id == user.pk)
+        )
+
+    def get_state_display(self):
+        return self.State(self.state).label
+
+    @property
+    def state(self):
+        if self.is_spam:
+            return self.State.SPAM
+        if self.is_removed:
+            return self.State.REMOVED
+        return self.State.APPROVED if self.is_public else self.State.PENDING
 
     @staticmethod
     def submission_key_for(user_id, article_id, timestamp, reply_to, text):
@@ -238,22 +296,232 @@ class Comment(XtdComment):
 
     # State changes ------------------------------------------------------------------
 
-    def approve(self, by=None):
-        """Publish this comment alone (never its replies) and tell its article's followers."""
+    def save_as_decided(self, decision):
+        """Save a new comment in the state the moderation policy decided, with its reasons."""
+        from . import notifications
+        from .policy import HOLD, SPAM
+
+        self.is_public = decision.is_public
+        self.is_spam = self.is_removed = decision.action == SPAM
+        self.moderation_reasons = list(decision.reasons)
+        with transaction.atomic():
+            self.save()
+            ModerationEvent.objects.create(
+                comment=self, action=ModerationEvent.Action.POLICY, reasons=list(decision.reasons)
+            )
+            if self.is_public:
+                refresh_comment_count(self.article_id)
+                notifications.notify_followers_on_commit(self)
+            elif decision.action == HOLD:
+                notifications.notify_moderators_on_commit(self)
+
+    def approve(self, by=None, reasons=()):
+        """Publish this comment alone (never its replies). Followers hear of it, and so does
+        its author when a moderator released it from the queue."""
+        was_pending = self.state == self.State.PENDING
+        changed = self._change(
+            ModerationEvent.Action.APPROVE,
+            by,
+            reasons,
+            is_public=True,
+            is_removed=False,
+            is_spam=False,
+        )
+        if changed:
+            from . import notifications
+
+            notifications.notify_followers_on_commit(self)
+            if was_pending and by is not None:
+                notifications.notify_author_of_approval_on_commit(self)
+        return changed
+
+    def unapprove(self, by=None, reasons=()):
+        """Back to pending: hidden until a moderator decides again."""
+        return self._change(
+            ModerationEvent.Action.UNAPPROVE,
+            by,
+            reasons,
+            is_public=False,
+            is_removed=False,
+            is_spam=False,
+        )
+
+    def mark_spam(self, by=None, reasons=()):
+        return self._change(ModerationEvent.Action.SPAM, by, reasons, is_removed=True, is_spam=True)
+
+    def remove(self, by=None, reasons=()):
+        """Hidden; its approved replies stay, under a "This comment was removed." placeholder."""
+        return self._change(
+            ModerationEvent.Action.REMOVE, by, reasons, is_removed=True, is_spam=False
+        )
+
+    def restore(self, by=None, reasons=()):
+        """Undo spam or removal: the comment is again exactly what it was before."""
+        return self._change(
+            ModerationEvent.Action.RESTORE, by, reasons, is_removed=False, is_spam=False
+        )
+
+    def report(self, reader):
+        """A reader's report, once per reader. At the rules' threshold an approved comment
+        goes back to pending, and moderators are told. True when the report is new."""
         from . import notifications
 
-        if self.is_public and not self.is_removed:
+        with transaction.atomic():
+            _, created = Report.objects.get_or_create(comment=self, reporter=reader)
+            if not created:
+                return False
+            reports = self.reports.count()
+            if self.state == self.State.APPROVED and reports >= current_rules().report_threshold:
+                self._change(
+                    ModerationEvent.Action.REPORTED,
+                    None,
+                    ["reported by readers"],
+                    is_public=False,
+                )
+                notifications.notify_moderators_on_commit(
+                    self, template="comments/email/reported.txt"
+                )
+        return True
+
+    def _change(self, action, by, reasons, **flags):
+        """Set the state flags, record the decision, recount; nothing when nothing changes.
+
+        Only this comment changes: its replies keep their own states (xtd's cascade is off).
+        """
+        if all(getattr(self, name) == value for name, value in flags.items()):
             return False
         with transaction.atomic():
-            self.is_public = True
-            self.is_removed = False
-            self.save(update_fields=["is_public", "is_removed"])
-            if by is not None:
-                CommentFlag.objects.get_or_create(
-                    comment=self, user=by, flag=CommentFlag.MODERATOR_APPROVAL
-                )
+            for name, value in flags.items():
+                setattr(self, name, value)
+            update_fields = list(flags)
+            if reasons:
+                self.moderation_reasons = list(reasons)
+                update_fields.append("moderation_reasons")
+            self.save(update_fields=update_fields)
+            ModerationEvent.objects.create(
+                comment=self, actor=by, action=action, reasons=list(reasons)
+            )
             refresh_comment_count(self.article_id)
-            notifications.notify_followers_on_commit(self)
+        return True
+
+
+class ModerationEvent(models.Model):
+    """The audit trail: who decided what about a comment or a commenter, when, and why.
+
+    contrib-comments' CommentFlag has this shape, but its unique (user, comment, flag)
+    cannot record a moderator taking the same decision twice (approve, unapprove, approve).
+    An event with no actor is the moderation policy's own decision.
+    """
+
+    class Action(models.TextChoices):
+        POLICY = "policy", "Decided by the rules"
+        APPROVE = "approve", "Approved"
+        UNAPPROVE = "unapprove", "Unapproved"
+        SPAM = "spam", "Marked as spam"
+        REMOVE = "remove", "Removed"
+        RESTORE = "restore", "Restored"
+        REPORTED = "reported", "Returned to pending by readers' reports"
+        BAN = "ban", "Banned the commenter"
+        TRUST = "trust", "Trusted the commenter"
+        RESET = "reset", "Commenter back to the rules"
+
+    comment = models.ForeignKey(
+        Comment, null=True, blank=True, on_delete=models.CASCADE, related_name="events"
+    )
+    commenter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="moderation_events",
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="moderation_decisions",
+    )
+    action = models.CharField(max_length=20, choices=Action.choices)
+    reasons = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["comment", "-created_at"], name="event_comment_idx")]
+
+    def __str__(self):
+        who = self.actor or "the rules"
+        return f"{self.get_action_display()} by {who}"
+
+
+class Report(models.Model):
+    """A logged-in reader's report of a comment; one per reader and comment."""
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="reports")
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="comment_reports"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["comment", "reporter"], name="report_once_per_reader")
+        ]
+
+    def __str__(self):
+        return f"{self.reporter} reported comment {self.comment_id}"
+
+
+class Commenter(models.Model):
+    """A moderator's standing decision about one user: banned, or trusted (always approved)."""
+
+    class Standing(models.TextChoices):
+        RULES = "rules", "Moderated by the rules"
+        TRUSTED = "trusted", "Trusted: always approved"
+        BANNED = "banned", "Banned: cannot comment"
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="commenter"
+    )
+    standing = models.CharField(max_length=10, choices=Standing.choices, default=Standing.RULES)
+    note = models.CharField(max_length=200, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["user__username"]
+
+    def __str__(self):
+        return f"{self.user} ({self.get_standing_display()})"
+
+    @classmethod
+    def standing_of(cls, user):
+        if not user.is_authenticated:
+            return cls.Standing.RULES
+        return (
+            cls.objects.filter(user=user).values_list("standing", flat=True).first()
+            or cls.Standing.RULES
+        )
+
+    @classmethod
+    def set_standing(cls, user, standing, by=None, note=""):
+        """Ban, trust or reset a user; recorded in the audit trail."""
+        action = {
+            cls.Standing.BANNED: ModerationEvent.Action.BAN,
+            cls.Standing.TRUSTED: ModerationEvent.Action.TRUST,
+            cls.Standing.RULES: ModerationEvent.Action.RESET,
+        }[standing]
+        with transaction.atomic():
+            commenter, _ = cls.objects.get_or_create(user=user)
+            if commenter.standing == standing:
+                return False
+            commenter.standing = standing
+            commenter.note = note or commenter.note
+            commenter.save()
+            ModerationEvent.objects.create(
+                commenter=user, actor=by, action=action, reasons=[note] if note else []
+            )
         return True
 
 
@@ -274,3 +542,92 @@ def refresh_comment_count(article_id):
             .count()
         )
         Article.objects.filter(pk=article_id).update(comment_count=count)
+
+
+class DiscussionSettings(models.Model):
+    """The discussion rules an editor sets in the admin, as WordPress's Settings → Discussion.
+
+    One row; its defaults are DiscussionRules' (comments/rules.py). Saving it clears the
+    cached rules: the next comment, in any app process, follows the new ones.
+    """
+
+    SINGLETON_PK = 1
+    DEFAULTS = DiscussionRules()
+
+    manual_approval = models.BooleanField(
+        "Comments must be manually approved", default=DEFAULTS.manual_approval
+    )
+    approve_returning_authors = models.BooleanField(
+        "Automatically approve authors with a previously approved comment",
+        default=DEFAULTS.approve_returning_authors,
+    )
+    hold_links_at = models.PositiveSmallIntegerField(
+        "Hold a comment with this many links or more",
+        default=DEFAULTS.hold_links_at,
+        help_text="0: links never hold a comment.",
+    )
+    moderation_words = models.TextField(
+        "Hold comments containing",
+        blank=True,
+        help_text="One word or phrase per line, matched in the text, name, email and IP "
+        "address. A match holds the comment for a moderator.",
+    )
+    disallowed_words = models.TextField(
+        "Send to spam comments containing",
+        blank=True,
+        help_text="One word or phrase per line, matched like the list above. A match sends the "
+        "comment straight to spam: it is never shown.",
+    )
+    flood_interval = models.PositiveIntegerField(
+        "Seconds between two comments of one user", default=DEFAULTS.flood_interval
+    )
+    max_length = models.PositiveIntegerField(
+        "Longest comment, in characters",
+        default=DEFAULTS.max_length,
+        validators=[MinValueValidator(1), MaxValueValidator(100_000)],
+    )
+    close_after_days = models.PositiveIntegerField(
+        "Close comments on articles older than this many days",
+        null=True,
+        blank=True,
+        help_text="Empty: comments stay open.",
+    )
+    thread_depth = models.PositiveSmallIntegerField(
+        "Thread depth",
+        default=DEFAULTS.thread_depth,
+        validators=[MinValueValidator(1), MaxValueValidator(10)],
+        help_text="1: no replies; 5: a comment and four levels of replies.",
+    )
+    top_level_per_page = models.PositiveSmallIntegerField(
+        "Top-level comments per page",
+        default=DEFAULTS.top_level_per_page,
+        validators=[MinValueValidator(1), MaxValueValidator(500)],
+    )
+    order = models.CharField(
+        "Threads shown",
+        max_length=10,
+        choices=[(OLDEST_FIRST, "Oldest first"), (NEWEST_FIRST, "Newest first")],
+        default=DEFAULTS.order,
+    )
+    report_threshold = models.PositiveSmallIntegerField(
+        "Reports that send a comment back to pending",
+        default=DEFAULTS.report_threshold,
+        validators=[MinValueValidator(1)],
+    )
+
+    class Meta:
+        verbose_name = "discussion settings"
+        verbose_name_plural = "discussion settings"
+
+    def __str__(self):
+        return "Discussion settings"
+
+    def save(self, *args, **kwargs):
+        self.pk = self.SINGLETON_PK
+        super().save(*args, **kwargs)
+        transaction.on_commit(forget_rules)
+        forget_rules()
+
+    @classmethod
+    def load(cls):
+        return cls.objects.get_or_create(pk=cls.SINGLETON_PK)[0]

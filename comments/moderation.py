@@ -1,34 +1,45 @@
 """The moderator registered for articles on django-comments-xtd's moderator.
 
 It must be xtd's `moderator`: registered on contrib-comments' own, it is silently
-ignored (the posting signal's sender is xtd's TmpXtdComment). Our posting view asks it
-through `pre_save_moderation`, the same entry point the signal would use.
+ignored (the posting signal's sender is xtd's TmpXtdComment). It holds no rules of its
+own: it asks the moderation policy (comments/policy.py), as our posting view does.
 """
 
 from django_comments_xtd.moderation import XtdCommentModerator, moderator
 
 from blog.models import Article
 
-from .rules import current_rules
+from .policy import APPROVE, ModerationPolicy, comments_open
 
 
 class ArticleModerator(XtdCommentModerator):
     # No date-based auto-close or auto-moderation: contrib-comments raises on a
-    # scheduled (future-dated) article. Article.accepts_comments() decides instead.
+    # scheduled (future-dated) article. The policy's comments_open() decides instead.
     email_notification = False
     enable_field = None
     auto_close_field = None
     auto_moderate_field = None
 
     def allow(self, comment, content_object, request):
-        return content_object.accepts_comments()
+        return comments_open(content_object)
 
     def moderate(self, comment, content_object, request):
-        """True holds the comment for a moderator."""
-        return current_rules().hold_new_comments
+        """True holds the comment (or sends it to spam): whatever the policy does not approve."""
+        return policy_decision(comment, content_object).action != APPROVE
 
     def email(self, comment, content_object, request):
-        """Moderators' emails come with the moderation rules, through our own mail path."""
+        """Moderators hear of held comments through comments/notifications.py."""
+
+
+def policy_decision(comment, article):
+    return ModerationPolicy().decide(
+        article=article,
+        user=comment.user,
+        text=comment.comment,
+        user_name=comment.user_name,
+        user_email=comment.user_email,
+        ip_address=comment.ip_address,
+    )
 
 
 def register():

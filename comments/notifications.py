@@ -15,6 +15,7 @@ from django.contrib.sites.models import Site
 from django.core import signing
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 
@@ -110,3 +111,88 @@ def followup_message(comment, article, comment_url, email, name):
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         },
     )
+
+
+def moderators():
+    """Active users who may moderate comments and have an email address."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Permission
+
+    can_moderate = Permission.objects.filter(
+        content_type__app_label="django_comments", codename="can_moderate"
+    )
+    return (
+        get_user_model()
+        .objects.filter(
+            Q(is_superuser=True)
+            | Q(groups__permissions__in=can_moderate)
+            | Q(user_permissions__in=can_moderate),
+            is_active=True,
+        )
+        .exclude(email="")
+        .distinct()
+    )
+
+
+def notify_moderators_on_commit(comment, template="comments/email/held.txt"):
+    transaction.on_commit(partial(notify_moderators, comment.pk, template))
+
+
+def notify_moderators(comment_id, template):
+    """One email per moderator about one comment: why it waits, and where in the queue."""
+    from .models import Comment
+
+    try:
+        comment = Comment.objects.get(pk=comment_id)
+        article = Article.objects.get(pk=comment.article_id)
+        context = {
+            "comment": comment,
+            "article": article,
+            "queue_url": absolute_url(reverse("admin:comments_comment_change", args=[comment.pk])),
+            "site_name": settings.SITE_NAME,
+        }
+        body = render_to_string(template, context)
+        subject = (
+            f"Reported comment on “{article.title}”"
+            if template.endswith("reported.txt")
+            else f"Comment awaiting moderation on “{article.title}”"
+        )
+        messages = [
+            EmailMessage(subject, body, settings.COMMENTS_XTD_FROM_EMAIL, [moderator.email])
+            for moderator in moderators()
+        ]
+        if messages:
+            get_connection(fail_silently=False).send_messages(messages)
+    except Exception:
+        logger.exception("Moderators were not told of comment %s", comment_id)
+
+
+def notify_author_of_approval_on_commit(comment):
+    transaction.on_commit(partial(notify_author_of_approval, comment.pk))
+
+
+def notify_author_of_approval(comment_id):
+    """The commenter hears once that a held comment is now public."""
+    from .models import Comment
+
+    try:
+        comment = Comment.objects.public().get(pk=comment_id)
+        if not comment.user_email:
+            return
+        article = Article.objects.get(pk=comment.article_id)
+        context = {
+            "comment": comment,
+            "article": article,
+            "comment_url": absolute_url(comment.url_for(None)),
+            "site_name": settings.SITE_NAME,
+        }
+        EmailMessage(
+            f"Your comment on “{article.title}” is published",
+            render_to_string("comments/email/approved.txt", context),
+            settings.COMMENTS_XTD_FROM_EMAIL,
+            [comment.user_email],
+        ).send()
+    except Comment.DoesNotExist:
+        return
+    except Exception:
+        logger.exception("The author of comment %s was not told of its approval", comment_id)

@@ -19,13 +19,23 @@ from .rules import current_rules
 class Node:
     comment: Comment
     replies: list = field(default_factory=list)
+    # Shown only as "This comment was removed." (or held), to keep its visible replies.
+    placeholder: bool = False
+    can_reply: bool = False
 
 
-def build_tree(comments):
-    """Nest comments read in thread order; a reply whose parent is not shown is left out."""
+def build_tree(comments, viewer, rules, open_for_replies=True):
+    """Nest comments read in thread order. A comment the viewer may not see stays as a
+    placeholder when some reply below it is visible, and is left out otherwise."""
     nodes, roots = {}, []
     for comment in comments:
-        node = Node(comment)
+        node = Node(comment, placeholder=not comment.is_visible_to(viewer))
+        node.can_reply = (
+            open_for_replies
+            and not node.placeholder
+            and comment.is_public
+            and comment.level < rules.max_level
+        )
         if comment.level == 0:
             roots.append(node)
         elif comment.parent_id in nodes:
@@ -33,7 +43,16 @@ def build_tree(comments):
         else:
             continue
         nodes[comment.pk] = node
-    return roots
+    return prune(roots)
+
+
+def prune(nodes):
+    kept = []
+    for node in nodes:
+        node.replies = prune(node.replies)
+        if not node.placeholder or node.replies:
+            kept.append(node)
+    return kept
 
 
 @dataclass
@@ -43,14 +62,30 @@ class DiscussionPage:
     count: int
 
 
-def discussion_page(article, user, page_number=1):
+def discussion_page(article, user, page_number=1, open_for_replies=True):
     """Two queries whatever the number of comments: the count of threads, then the
-    comments of this page's threads (selected in a subquery)."""
+    comments of this page's threads (selected in a subquery).
+
+    A thread is listed when the viewer may see any comment in it: a removed top-level
+    comment with approved replies is kept as a placeholder over them.
+    """
     rules = current_rules()
-    visible = Comment.objects.for_article(article).visible_to(user)
-    roots = visible.roots().in_thread_order(rules.order).values("thread_id")
+    in_article = Comment.objects.for_article(article)
+    visible = in_article.visible_to(user)
+    roots = (
+        in_article.roots()
+        .filter(thread_id__in=visible.values("thread_id"))
+        .in_thread_order(rules.order)
+        .values("thread_id")
+    )
     page = Paginator(roots, rules.top_level_per_page).get_page(page_number)
     offset = page.start_index() - 1 if page.paginator.count else 0
     page_roots = roots[offset : offset + rules.top_level_per_page]
-    comments = visible.filter(thread_id__in=Subquery(page_roots)).in_thread_order(rules.order)
-    return DiscussionPage(threads=build_tree(comments), page=page, count=article.comment_count)
+    comments = in_article.filter(thread_id__in=Subquery(page_roots), is_spam=False).in_thread_order(
+        rules.order
+    )
+    return DiscussionPage(
+        threads=build_tree(comments, user, rules, open_for_replies),
+        page=page,
+        count=article.comment_count,
+    )

@@ -5,19 +5,20 @@ these views only route a request to them and answer in plain words.
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core import signing
-from django.db import IntegrityError, transaction
-from django.http import Http404
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_comments.signals import comment_was_posted
-from django_comments_xtd.moderation import moderator
 
 from blog.models import Article
 
 from . import notifications
 from .forms import CommentForm
-from .models import Comment, ReplyRefused, refresh_comment_count
+from .models import Comment, ReplyRefused, is_moderator
+from .policy import REFUSE, ModerationPolicy
 
 RESPOND = "#respond"
 
@@ -39,28 +40,15 @@ def post_comment(request, article_pk):
         # xtd answers a bare 400; a reader who was logged out is sent to log in instead.
         return redirect_to_login(article.get_absolute_url() + RESPOND)
     form = CommentForm(article, data=request.POST, user=request.user)
-    parent = (
-        Comment.objects.for_article(article)
-        .public()
-        .filter(
-            pk=request.POST.get("reply_to")
-            if str(request.POST.get("reply_to", "")).isdigit()
-            else 0
-        )
-        .first()
-    )
-    if not article.accepts_comments():
-        reason = (
-            "Comments are closed on this article."
-            if article.is_published()
-            else "This article is not published, so it takes no comments."
-        )
-        return refuse(request, article, form, reason, status=403, parent=parent)
+    parent = replied_comment(article, request.POST.get("reply_to"))
+    policy = ModerationPolicy()
+    gate = policy.gate(article=article, user=request.user)
+    if gate is not None:
+        return refuse(request, article, form, gate.message, status=403, parent=parent)
     if not form.is_valid():
         if form.is_stale():
             # Re-signed so that the reader can send the same text again at once.
-            reason = form.errors.as_data()
-            message = next(iter(reason.values()))[0].messages[0]
+            message = next(iter(form.errors.as_data().values()))[0].messages[0]
             return refuse(request, article, form.refresh_security_data(), message, parent=parent)
         return refuse(request, article, form, "Your comment was not posted:", parent=parent)
 
@@ -69,16 +57,19 @@ def post_comment(request, article_pk):
     earlier = Comment.objects.filter(submission_key=comment.submission_key).first()
     if earlier is not None:
         return redirect(earlier.get_absolute_url())
-    if moderator.pre_save_moderation(sender=Comment, comment=comment, request=request) is False:
-        return refuse(
-            request, article, form, "This comment cannot be posted here.", status=403, parent=parent
-        )
+    decision = policy.decide(
+        article=article,
+        user=request.user,
+        text=comment.comment,
+        user_name=comment.user_name,
+        user_email=comment.user_email,
+        ip_address=comment.ip_address,
+    )
+    if decision.action == REFUSE:
+        status = 429 if "flood" in decision.reasons else 400
+        return refuse(request, article, form, decision.message, status=status, parent=parent)
     try:
-        with transaction.atomic():
-            comment.save()
-            if comment.is_public:
-                refresh_comment_count(article.pk)
-                notifications.notify_followers_on_commit(comment)
+        comment.save_as_decided(decision)
     except ReplyRefused as refusal:
         return refuse(request, article, form, refusal.messages[0], parent=parent)
     except IntegrityError:
@@ -88,9 +79,17 @@ def post_comment(request, article_pk):
             raise
         return redirect(earlier.get_absolute_url())
     comment_was_posted.send(sender=Comment, comment=comment, request=request)
-    if comment.is_held:
+    if not comment.is_public:
+        # Spam is told the same as a held comment: nothing tips a spammer off.
         messages.info(request, "Thank you. Your comment is awaiting moderation.")
     return redirect(comment.get_absolute_url())
+
+
+def replied_comment(article, reply_to):
+    """The public comment a refused reply answered, to show it again with the form."""
+    if not str(reply_to or "").isdigit():
+        return None
+    return Comment.objects.for_article(article).public().filter(pk=int(reply_to)).first()
 
 
 @require_GET
@@ -132,3 +131,43 @@ def mute(request, token):
         Comment.objects.for_article(article).filter(user_email__iexact=email).update(followup=False)
         return render(request, "comments/muted.html", {"article": article, "email": email})
     return render(request, "comments/mute.html", {"article": article, "email": email})
+
+
+@require_POST
+def report(request, pk):
+    """A logged-in reader reports a public comment, once."""
+    comment = get_object_or_404(Comment.objects.public(), pk=pk)
+    if not request.user.is_authenticated:
+        return redirect_to_login(comment.url_for(None))
+    if comment.user_id == request.user.pk:
+        messages.error(request, "You cannot report your own comment.")
+    elif comment.report(request.user):
+        messages.success(request, "Thank you: the moderators will look at this comment.")
+    else:
+        messages.info(request, "You have already reported this comment.")
+    return redirect(comment.url_for(request.user))
+
+
+MODERATION_ACTIONS = {
+    "approve": Comment.approve,
+    "unapprove": Comment.unapprove,
+    "spam": Comment.mark_spam,
+    "remove": Comment.remove,
+    "restore": Comment.restore,
+}
+
+
+@require_POST
+def moderate(request, pk):
+    """A moderator's decision from the article page: the same methods as the admin queue."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if not is_moderator(request.user):
+        raise PermissionDenied("Only moderators may moderate comments.")
+    comment = get_object_or_404(Comment, pk=pk)
+    action = MODERATION_ACTIONS.get(request.POST.get("action"))
+    if action is None:
+        return HttpResponseBadRequest("Unknown moderation action.")
+    action(comment, by=request.user)
+    messages.success(request, f"Comment {comment.pk}: {comment.get_state_display()}.")
+    return redirect(comment.url_for(request.user))

@@ -32,10 +32,13 @@ def pytest_report_header(config):
 
 @pytest.fixture(autouse=True)
 def cold_caches():
-    """Each test starts with the per-process caches of sites and content types empty, so that
-    query counts do not depend on which test ran before."""
+    """Each test starts with the caches of sites, content types and the discussion rules
+    empty, so that query counts and rules do not depend on which test ran before."""
     from django.contrib.contenttypes.models import ContentType
     from django.contrib.sites.models import Site
+    from django.core.cache import cache
 
     Site.objects.clear_cache()
     ContentType.objects.clear_cache()
+    # The cached discussion rules among them: a test's settings row is rolled back with it.
+    cache.clear()

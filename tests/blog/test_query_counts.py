@@ -13,10 +13,11 @@ HOME_QUERIES = 5
 # the article (author and image joined), its image's renditions, its sections (figures
 # joined), their motives, the figures' renditions, its topics, the previous and the next article
 READING_QUERIES = 8
-# the discussion: the article's content type (cached per process after the first request),
-# the count of threads and the page's comments (tests/comments pins these at any number
-# of comments); for a reader not logged in, the site and the social apps for login icons
-ARTICLE_QUERIES = READING_QUERIES + 3 + 2
+# the discussion: the discussion rules and the article's content type (both cached after the
+# first request), the count of threads and the page's comments (tests/comments pins these
+# at any number of comments); for a reader not logged in, the site and the social apps for
+# login icons
+ARTICLE_QUERIES = READING_QUERIES + 4 + 2
 # the motive, the paginator's count, the page of sections (articles joined)
 MOTIVE_QUERIES = 3
 # the topic, then what the home page runs

@@ -9,11 +9,10 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, connection, transaction
 from django_comments.models import Comment as ContribComment
-from django_comments.models import CommentFlag
 from django_comments_xtd.models import XtdComment
 
 from blog.models import Article
-from comments.models import Comment, ReplyRefused
+from comments.models import Comment, ModerationEvent, ReplyRefused
 from comments.rules import current_rules
 from tests.blog.factories import ArticleFactory, StaffFactory
 
@@ -311,9 +310,9 @@ def test_approve_records_the_moderators_approval(moderator):
 
     held.approve(by=moderator)
 
-    flags = CommentFlag.objects.filter(comment_id=held.pk)
-    assert list(flags.values_list("user", "flag")) == [
-        (moderator.pk, CommentFlag.MODERATOR_APPROVAL)
+    events = ModerationEvent.objects.filter(comment_id=held.pk)
+    assert list(events.values_list("actor", "action")) == [
+        (moderator.pk, ModerationEvent.Action.APPROVE)
     ]
 
 
@@ -324,7 +323,7 @@ def test_approve_a_public_comment_changes_nothing(moderator):
 
     assert comment.approve(by=moderator) is False
 
-    assert not CommentFlag.objects.filter(comment_id=comment.pk).exists()
+    assert not ModerationEvent.objects.filter(comment_id=comment.pk).exists()
     assert Article.objects.get(pk=article.pk).comment_count == 7
 
 
