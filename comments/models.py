@@ -318,7 +318,12 @@ class Comment(XtdComment):
     def approve(self, by=None, reasons=()):
         """Publish this comment alone (never its replies). Followers hear of it, and so does
         its author when a moderator released it from the queue."""
-        was_pending = self.state == self.State.PENDING
+        # The author hears of it once: when a moderator first releases it from the queue.
+        first_release = (
+            by is not None
+            and self.state == self.State.PENDING
+            and not self.events.filter(action=ModerationEvent.Action.APPROVE).exists()
+        )
         changed = self._change(
             ModerationEvent.Action.APPROVE,
             by,
@@ -331,7 +336,7 @@ class Comment(XtdComment):
             from . import notifications
 
             notifications.notify_followers_on_commit(self)
-            if was_pending and by is not None:
+            if first_release:
                 notifications.notify_author_of_approval_on_commit(self)
         return changed
 
