@@ -8,85 +8,280 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('comments', '0001_initial'),
+        ("comments", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DiscussionSettings',
+            name="DiscussionSettings",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('manual_approval', models.BooleanField(default=True, verbose_name='Comments must be manually approved')),
-                ('approve_returning_authors', models.BooleanField(default=True, verbose_name='Automatically approve authors with a previously approved comment')),
-                ('hold_links_at', models.PositiveSmallIntegerField(default=2, help_text='0: links never hold a comment.', verbose_name='Hold a comment with this many links or more')),
-                ('moderation_words', models.TextField(blank=True, help_text='One word or phrase per line, matched in the text, name, email and IP address. A match holds the comment for a moderator.', verbose_name='Hold comments containing')),
-                ('disallowed_words', models.TextField(blank=True, help_text='One word or phrase per line, matched like the list above. A match sends the comment straight to spam: it is never shown.', verbose_name='Send to spam comments containing')),
-                ('flood_interval', models.PositiveIntegerField(default=15, verbose_name='Seconds between two comments of one user')),
-                ('max_length', models.PositiveIntegerField(default=5000, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(100000)], verbose_name='Longest comment, in characters')),
-                ('close_after_days', models.PositiveIntegerField(blank=True, help_text='Empty: comments stay open.', null=True, verbose_name='Close comments on articles older than this many days')),
-                ('thread_depth', models.PositiveSmallIntegerField(default=5, help_text='1: no replies; 5: a comment and four levels of replies.', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(10)], verbose_name='Thread depth')),
-                ('top_level_per_page', models.PositiveSmallIntegerField(default=50, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(500)], verbose_name='Top-level comments per page')),
-                ('order', models.CharField(choices=[('oldest', 'Oldest first'), ('newest', 'Newest first')], default='oldest', max_length=10, verbose_name='Threads shown')),
-                ('report_threshold', models.PositiveSmallIntegerField(default=3, validators=[django.core.validators.MinValueValidator(1)], verbose_name='Reports that send a comment back to pending')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "manual_approval",
+                    models.BooleanField(
+                        default=True, verbose_name="Comments must be manually approved"
+                    ),
+                ),
+                (
+                    "approve_returning_authors",
+                    models.BooleanField(
+                        default=True,
+                        verbose_name="Automatically approve authors with a previously approved comment",
+                    ),
+                ),
+                (
+                    "hold_links_at",
+                    models.PositiveSmallIntegerField(
+                        default=2,
+                        help_text="0: links never hold a comment.",
+                        verbose_name="Hold a comment with this many links or more",
+                    ),
+                ),
+                (
+                    "moderation_words",
+                    models.TextField(
+                        blank=True,
+                        help_text="One word or phrase per line, matched in the text, name, email and IP address. A match holds the comment for a moderator.",
+                        verbose_name="Hold comments containing",
+                    ),
+                ),
+                (
+                    "disallowed_words",
+                    models.TextField(
+                        blank=True,
+                        help_text="One word or phrase per line, matched like the list above. A match sends the comment straight to spam: it is never shown.",
+                        verbose_name="Send to spam comments containing",
+                    ),
+                ),
+                (
+                    "flood_interval",
+                    models.PositiveIntegerField(
+                        default=15, verbose_name="Seconds between two comments of one user"
+                    ),
+                ),
+                (
+                    "max_length",
+                    models.PositiveIntegerField(
+                        default=5000,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(100000),
+                        ],
+                        verbose_name="Longest comment, in characters",
+                    ),
+                ),
+                (
+                    "close_after_days",
+                    models.PositiveIntegerField(
+                        blank=True,
+                        help_text="Empty: comments stay open.",
+                        null=True,
+                        verbose_name="Close comments on articles older than this many days",
+                    ),
+                ),
+                (
+                    "thread_depth",
+                    models.PositiveSmallIntegerField(
+                        default=5,
+                        help_text="1: no replies; 5: a comment and four levels of replies.",
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(10),
+                        ],
+                        verbose_name="Thread depth",
+                    ),
+                ),
+                (
+                    "top_level_per_page",
+                    models.PositiveSmallIntegerField(
+                        default=50,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(500),
+                        ],
+                        verbose_name="Top-level comments per page",
+                    ),
+                ),
+                (
+                    "order",
+                    models.CharField(
+                        choices=[("oldest", "Oldest first"), ("newest", "Newest first")],
+                        default="oldest",
+                        max_length=10,
+                        verbose_name="Threads shown",
+                    ),
+                ),
+                (
+                    "report_threshold",
+                    models.PositiveSmallIntegerField(
+                        default=3,
+                        validators=[django.core.validators.MinValueValidator(1)],
+                        verbose_name="Reports that send a comment back to pending",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'discussion settings',
-                'verbose_name_plural': 'discussion settings',
+                "verbose_name": "discussion settings",
+                "verbose_name_plural": "discussion settings",
             },
         ),
         migrations.AddField(
-            model_name='comment',
-            name='is_spam',
+            model_name="comment",
+            name="is_spam",
             field=models.BooleanField(db_index=True, default=False),
         ),
         migrations.AddField(
-            model_name='comment',
-            name='moderation_reasons',
+            model_name="comment",
+            name="moderation_reasons",
             field=models.JSONField(blank=True, default=list),
         ),
         migrations.CreateModel(
-            name='Commenter',
+            name="Commenter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('standing', models.CharField(choices=[('rules', 'Moderated by the rules'), ('trusted', 'Trusted: always approved'), ('banned', 'Banned: cannot comment')], default='rules', max_length=10)),
-                ('note', models.CharField(blank=True, max_length=200)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='commenter', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "standing",
+                    models.CharField(
+                        choices=[
+                            ("rules", "Moderated by the rules"),
+                            ("trusted", "Trusted: always approved"),
+                            ("banned", "Banned: cannot comment"),
+                        ],
+                        default="rules",
+                        max_length=10,
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=200)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="commenter",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['user__username'],
+                "ordering": ["user__username"],
             },
         ),
         migrations.CreateModel(
-            name='ModerationEvent',
+            name="ModerationEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(choices=[('policy', 'Decided by the rules'), ('approve', 'Approved'), ('unapprove', 'Unapproved'), ('spam', 'Marked as spam'), ('remove', 'Removed'), ('restore', 'Restored'), ('reported', "Returned to pending by readers' reports"), ('ban', 'Banned the commenter'), ('trust', 'Trusted the commenter'), ('reset', 'Commenter back to the rules')], max_length=20)),
-                ('reasons', models.JSONField(blank=True, default=list)),
-                ('created_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='moderation_decisions', to=settings.AUTH_USER_MODEL)),
-                ('comment', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='events', to='comments.comment')),
-                ('commenter', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='moderation_events', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("policy", "Decided by the rules"),
+                            ("approve", "Approved"),
+                            ("unapprove", "Unapproved"),
+                            ("spam", "Marked as spam"),
+                            ("remove", "Removed"),
+                            ("restore", "Restored"),
+                            ("reported", "Returned to pending by readers' reports"),
+                            ("ban", "Banned the commenter"),
+                            ("trust", "Trusted the commenter"),
+                            ("reset", "Commenter back to the rules"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("reasons", models.JSONField(blank=True, default=list)),
+                (
+                    "created_at",
+                    models.DateTimeField(db_index=True, default=django.utils.timezone.now),
+                ),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="moderation_decisions",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "comment",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="comments.comment",
+                    ),
+                ),
+                (
+                    "commenter",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="moderation_events",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
-                'indexes': [models.Index(fields=['comment', '-created_at'], name='event_comment_idx')],
+                "ordering": ["-created_at", "-id"],
+                "indexes": [
+                    models.Index(fields=["comment", "-created_at"], name="event_comment_idx")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Report',
+            name="Report",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('comment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reports', to='comments.comment')),
-                ('reporter', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='comment_reports', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "comment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reports",
+                        to="comments.comment",
+                    ),
+                ),
+                (
+                    "reporter",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="comment_reports",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
-                'constraints': [models.UniqueConstraint(fields=('comment', 'reporter'), name='report_once_per_reader')],
+                "ordering": ["-created_at"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("comment", "reporter"), name="report_once_per_reader"
+                    )
+                ],
             },
         ),
     ]
