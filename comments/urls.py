@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import feeds, views
 
 app_name = "comments"
 
@@ -11,4 +11,5 @@ urlpatterns = [
     path("<int:pk>/report/", views.report, name="report"),
     path("<int:pk>/moderate/", views.moderate, name="moderate"),
     path("mute/<str:token>/", views.mute, name="mute"),
+    path("feed/", feeds.site_feed, name="feed"),
 ]

@@ -19,6 +19,7 @@ urlpatterns = [
     path("robots.txt", robots_txt, name="robots"),
     path("accounts/", include("allauth.urls")),
     path("comments/", include("comments.urls")),
+    path("", include("comments.article_urls")),
     path("", include("blog.urls")),
 ]
 

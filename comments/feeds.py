@@ -1,0 +1,255 @@
+"""RSS 2.0 feeds of approved comments: per article at `<article permalink>feed/`, and
+site-wide at /comments/feed/.
+
+Only what every reader may see is published: approved comments (never held, spam or
+removed) on published articles, with the commenter's display name and never an email.
+Each feed answers conditional requests and runs a fixed number of queries whatever the
+number of comments.
+"""
+
+import hashlib
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.contrib.sites.shortcuts import get_current_site
+from django.contrib.syndication.views import Feed, add_domain
+from django.db.models import CharField, Count, Exists, Max, OuterRef, Subquery
+from django.db.models.functions import Cast, Coalesce
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.feedgenerator import Rss201rev2Feed
+from django.views.decorators.http import condition
+
+from blog.models import Article
+
+from .models import Comment
+from .rendering import comment_html
+from .rules import NEWEST_FIRST, current_rules
+
+FEED_LENGTH = 30
+
+
+def approved_comments():
+    """Approved comments on articles of this site. Marking spam removes a comment too; spam
+    is excluded on its own as well, so that no row edited by hand can publish one."""
+    return (
+        Comment.objects.filter(
+            content_type=ContentType.objects.get_for_model(Article), site_id=settings.SITE_ID
+        )
+        .public()
+        .filter(is_spam=False)
+    )
+
+
+def comments_on_published_articles():
+    # object_pk is text (a generic relation): the published articles' ids are cast to match.
+    published_ids = (
+        Article.objects.published().annotate(id_text=Cast("pk", CharField())).values("id_text")
+    )
+    return approved_comments().filter(object_pk__in=published_ids)
+
+
+def comments_on(article):
+    return approved_comments().filter(object_pk=str(article.pk))
+
+
+def last_change(comments):
+    """When these comments, as the feed shows them, last changed, and how many there are.
+
+    One aggregate query. Every comment is held first and approved later, possibly after a
+    newer one: the newest moderation decision on an approved comment counts as a change
+    as much as the newest submission, or a reader asking "modified since?" would miss it.
+    """
+    state = comments.aggregate(
+        submitted=Max("submit_date"),
+        decided=Max("events__created_at"),
+        # Distinct: the join with the events repeats a comment once per event.
+        count=Count("pk", distinct=True),
+    )
+    dates = [date for date in (state["submitted"], state["decided"]) if date is not None]
+    return max(dates, default=None), state["count"]
+
+
+def with_threads_before(comments, rules):
+    """Annotates each comment with the number of threads listed before its own on its
+    article's discussion, counted as Comment.page_number(None) counts them, but inside the
+    feed's one query instead of two queries per comment."""
+    before = "thread_id__gt" if rules.order == NEWEST_FIRST else "thread_id__lt"
+    earlier_roots = (
+        Comment.objects.filter(
+            content_type_id=OuterRef("content_type_id"),
+            object_pk=OuterRef("object_pk"),
+            level=0,
+            **{before: OuterRef("thread_id")},
+        )
+        # A thread is listed for a reader not logged in when it holds any public comment.
+        .filter(Exists(Comment.objects.public().filter(thread_id=OuterRef("thread_id"))))
+        .order_by()
+        .values("object_pk")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return comments.annotate(threads_before=Coalesce(Subquery(earlier_roots), 0))
+
+
+def place_in_discussion(comment, article, rules):
+    """What Comment.url_for(None) answers, from the annotated thread count."""
+    url = article.get_absolute_url()
+    page = comment.threads_before // rules.top_level_per_page + 1
+    if page > 1:
+        url += f"?cpage={page}"
+    return f"{url}#{comment.anchor}"
+
+
+@dataclass
+class Entry:
+    comment: Comment
+    article: Article
+    link: str
+
+
+class CommentFeed(Feed):
+    """The newest approved comments of the site. One instance per request."""
+
+    feed_type = Rss201rev2Feed
+
+    def __call__(self, request, *args, **kwargs):
+        self.request = request
+        return super().__call__(request, *args, **kwargs)
+
+    def title(self, obj=None):
+        return f"Comments — {settings.SITE_NAME}"
+
+    def description(self, obj=None):
+        return f"The newest approved comments on {settings.SITE_NAME}."
+
+    def link(self, obj=None):
+        return reverse("blog:home")
+
+    def comments(self, obj):
+        return comments_on_published_articles()
+
+    def articles_of(self, comments, obj):
+        ids = {comment.article_id for comment in comments}
+        return Article.objects.only("title", "slug", "published_at").in_bulk(ids)
+
+    def items(self, obj=None):
+        rules = current_rules()
+        newest = self.comments(obj).order_by("-submit_date", "-pk")
+        comments = list(with_threads_before(newest, rules)[:FEED_LENGTH])
+        articles = self.articles_of(comments, obj)
+        return [
+            Entry(
+                comment,
+                articles[comment.article_id],
+                place_in_discussion(comment, articles[comment.article_id], rules),
+            )
+            for comment in comments
+        ]
+
+    def item_title(self, entry):
+        return f"{author_name(entry.comment)} on “{entry.article.title}”"
+
+    def item_link(self, entry):
+        return entry.link
+
+    def item_description(self, entry):
+        return comment_html(entry.comment.comment)
+
+    def item_author_name(self, entry):
+        return author_name(entry.comment)
+
+    def item_pubdate(self, entry):
+        return entry.comment.submit_date
+
+    def item_guid(self, entry):
+        # The comment's own address, which never changes; the link's page number can, as
+        # threads are added or the discussion's order is changed.
+        permalink = reverse("comments:permalink", kwargs={"pk": entry.comment.pk})
+        return add_domain(
+            get_current_site(self.request).domain, permalink, self.request.is_secure()
+        )
+
+    def item_guid_is_permalink(self, entry):
+        return True
+
+
+class ArticleCommentFeed(CommentFeed):
+    """The newest approved comments on one published article."""
+
+    def get_object(self, request, article):
+        return article
+
+    def title(self, article):
+        return f"Comments on “{article.title}” — {settings.SITE_NAME}"
+
+    def description(self, article):
+        return f"Approved comments on “{article.title}”, newest first."
+
+    def link(self, article):
+        return f"{article.get_absolute_url()}#comments"
+
+    def comments(self, article):
+        return comments_on(article)
+
+    def articles_of(self, comments, article):
+        return {article.pk: article}
+
+
+def author_name(comment):
+    return comment.user_name or "Anonymous"
+
+
+def conditional_comment_feed(feed_class, state_for):
+    """A view answering If-None-Match / If-Modified-Since with 304 before building the feed.
+    `state_for(**kwargs)` gives (last change, count) in one query."""
+
+    def state_of(request, kwargs):
+        # Asked by both functions below: one query per request.
+        if not hasattr(request, "comment_feed_state"):
+            request.comment_feed_state = state_for(**kwargs)
+        return request.comment_feed_state
+
+    def last_modified(request, **kwargs):
+        return state_of(request, kwargs)[0]
+
+    def etag(request, **kwargs):
+        changed, count = state_of(request, kwargs)
+        key = f"{request.path}|{changed}|{count}"
+        return hashlib.sha256(key.encode()).hexdigest()[:32]
+
+    @condition(etag_func=etag, last_modified_func=last_modified)
+    def view(request, **kwargs):
+        response = feed_class()(request, **kwargs)
+        # Feed dates its response by the newest item's pubDate; the feed changes at a late
+        # approval or a renamed article too, so @condition puts last_modified() instead.
+        response.headers.pop("Last-Modified", None)
+        return response
+
+    return view
+
+
+def site_state():
+    return last_change(comments_on_published_articles())
+
+
+def article_state(article):
+    # The feed's title and every item's title name the article: renaming it is a change.
+    changed, count = last_change(comments_on(article))
+    return max(filter(None, (changed, article.updated_at))), count
+
+
+site_feed = conditional_comment_feed(CommentFeed, site_state)
+_article_feed = conditional_comment_feed(ArticleCommentFeed, article_state)
+
+
+def article_feed(request, year, month, day, slug):
+    """An article's comment feed at its permalink + feed/. Drafts and scheduled articles are
+    404: their comments are nobody's to read yet."""
+    article = get_object_or_404(Article.objects.published(), slug=slug)
+    feed_url = reverse("article_comments:feed", kwargs=article.permalink_kwargs())
+    if request.path != feed_url:
+        # As the article page does: a permalink with the wrong date finds its one address.
+        return redirect(feed_url, permanent=True)
+    return _article_feed(request, article=article)
