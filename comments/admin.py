@@ -1,53 +1,664 @@
-from django.contrib import admin, messages
+"""The moderator's queue and the discussion's other admin pages.
 
-from .models import Comment
+Every change of state goes through the model's methods (Comment.approve, mark_spam, ...,
+Commenter.set_standing), one comment or user at a time, with the acting moderator: each
+decision is recorded in the audit trail, the article's count is recounted, and the
+emails an approval owes are sent. Nothing here updates a queryset in bulk, and nothing
+is edited in a form that could bypass those methods.
+"""
+
+from dataclasses import dataclass
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    Count,
+    IntegerField,
+    OuterRef,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce
+from django.http import HttpResponseBadRequest, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.text import Truncator
+from django.views.decorators.http import require_POST
+
+from blog.models import Article
+
+from .models import Comment, Commenter, DiscussionSettings, ModerationEvent, Report
+
+CAN_MODERATE = "django_comments.can_moderate"
+EXCERPT_LENGTH = 90
+
+
+@dataclass(frozen=True)
+class QueueDecision:
+    """One decision a moderator takes on a comment, in the queue or on its page."""
+
+    name: str
+    button: str
+    done: str
+    method: object
+
+    def apply(self, comment, moderator):
+        """True when the comment changed; the model records the decision and recounts."""
+        return self.method(comment, by=moderator)
+
+
+DECISIONS = {
+    decision.name: decision
+    for decision in [
+        QueueDecision("approve", "Approve", "approved", Comment.approve),
+        QueueDecision("unapprove", "Unapprove", "returned to pending", Comment.unapprove),
+        QueueDecision("spam", "Mark as spam", "marked as spam", Comment.mark_spam),
+        QueueDecision("remove", "Remove", "removed", Comment.remove),
+        QueueDecision("restore", "Restore", "restored", Comment.restore),
+    ]
+}
+
+# The buttons a comment's page offers in each state: the decisions that change it.
+DECISIONS_BY_STATE = {
+    Comment.State.PENDING: ["approve", "spam", "remove"],
+    Comment.State.APPROVED: ["unapprove", "spam", "remove"],
+    Comment.State.SPAM: ["restore", "remove"],
+    Comment.State.REMOVED: ["restore", "spam"],
+}
+
+
+def plural(count, singular, plural_form=None):
+    return f"{count} {singular if count == 1 else plural_form or singular + 's'}"
+
+
+def who(actor):
+    return actor.get_username() if actor is not None else "the rules"
+
+
+def decide(request, comments, decision):
+    """Apply one decision to each comment; tell the moderator how many changed."""
+    changed = unchanged = 0
+    for comment in comments:
+        if decision.apply(comment, request.user):
+            changed += 1
+        else:
+            unchanged += 1
+    message = f"{plural(changed, 'comment')} {decision.done}."
+    if unchanged:
+        message += f" {plural(unchanged, 'comment was', 'comments were')} already {decision.done}."
+    level = messages.SUCCESS if changed else messages.WARNING
+    return message, level
+
+
+def set_standings(request, users, standing, done):
+    changed = sum(Commenter.set_standing(user, standing, by=request.user) for user in users)
+    return f"{plural(changed, 'commenter')} {done}."
+
+
+class ModeratorPermissionMixin:
+    def has_moderate_permission(self, request):
+        return request.user.has_perm(CAN_MODERATE)
+
+
+# The queue ---------------------------------------------------------------------------
+
+
+class StateFilter(admin.SimpleListFilter):
+    """Pending, approved, spam, removed, each with its count, as WordPress shows them."""
+
+    title = "state"
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        # One query for the four counts.
+        counts = Comment.objects.aggregate(
+            **{
+                state.value: Count("pk", filter=condition)
+                for state, condition in Comment.STATE_FILTERS.items()
+            }
+        )
+        return [(state.value, f"{state.label} ({counts[state.value]})") for state in Comment.State]
+
+    def queryset(self, request, queryset):
+        if self.value() in Comment.State.values:
+            return queryset.in_state(self.value())
+        return queryset
+
+
+def article_pk_of_comment():
+    # object_pk is text (contrib-comments' generic key); every comment here is on an article.
+    return Cast("object_pk", BigIntegerField())
+
+
+class ArticleFilter(admin.SimpleListFilter):
+    """The articles that have comments, read in one query."""
+
+    title = "article"
+    parameter_name = "article"
+
+    def lookups(self, request, model_admin):
+        commented = Comment.objects.filter(
+            content_type__app_label=Article._meta.app_label,
+            content_type__model=Article._meta.model_name,
+        ).values(article_pk=article_pk_of_comment())
+        return list(
+            Article.objects.filter(pk__in=commented)
+            .order_by("title", "pk")
+            .values_list("pk", "title")
+        )
+
+    def queryset(self, request, queryset):
+        if self.value() and self.value().isdigit():
+            return queryset.filter(object_pk=str(int(self.value())))
+        return queryset
+
+
+class ModerationEventInline(admin.TabularInline):
+    """The comment's audit trail, oldest first: what was decided, by whom, and why."""
+
+    model = ModerationEvent
+    fk_name = "comment"
+    verbose_name = "decision"
+    verbose_name_plural = "audit trail"
+    fields = ["decided_at", "decided_by", "action", "reasons_text"]
+    readonly_fields = fields
+    ordering = ["created_at", "id"]
+    extra = 0
+    can_delete = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="when")
+    def decided_at(self, event):
+        return event.created_at
+
+    @admin.display(description="by")
+    def decided_by(self, event):
+        return who(event.actor)
+
+    @admin.display(description="reasons")
+    def reasons_text(self, event):
+        return ", ".join(event.reasons) or "—"
+
+
+class ReportInline(admin.TabularInline):
+    model = Report
+    verbose_name_plural = "readers' reports"
+    fields = ["reporter", "created_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("reporter")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Comment)
-class CommentAdmin(admin.ModelAdmin):
-    """Comments as a moderator reviews them; approving goes through Comment.approve()."""
+class CommentAdmin(ModeratorPermissionMixin, admin.ModelAdmin):
+    """The moderation queue. Pending comments come first; a moderator decides in bulk with
+    the actions, or one comment at a time with the buttons on its page."""
 
     list_display = [
-        "__str__",
-        "user_name",
-        "article_link",
-        "submit_date",
-        "is_public",
-        "is_removed",
-    ]
-    list_filter = ["is_public", "is_removed"]
-    search_fields = ["comment", "user_name", "user_email", "user__username", "ip_address"]
-    date_hierarchy = "submit_date"
-    ordering = ["-submit_date"]
-    readonly_fields = [
-        "content_type",
-        "object_pk",
-        "site",
-        "user",
-        "user_name",
-        "user_email",
+        "excerpt",
+        "author",
+        "article",
+        "state_label",
+        "reasons",
+        "report_count",
         "submit_date",
         "ip_address",
-        "thread_id",
-        "parent_id",
-        "level",
-        "order",
-        "nested_count",
-        "is_public",
-        "is_removed",
+        "on_site",
     ]
-    fields = [*readonly_fields[:8], "comment", "followup", *readonly_fields[8:]]
-    actions = ["approve_comments"]
+    list_display_links = ["excerpt"]
+    list_filter = [StateFilter, ArticleFilter]
+    list_select_related = ["user"]
+    search_fields = [
+        "comment",
+        "user_name",
+        "user_email",
+        "user__username",
+        "user__email",
+        "ip_address",
+    ]
+    search_help_text = "Text, name, username, email or IP address."
+    date_hierarchy = "submit_date"
+    # Pending first (the work to do), then the newest.
+    ordering = [
+        Case(
+            When(is_public=False, is_removed=False, then=Value(0)),
+            default=Value(1),
+            output_field=IntegerField(),
+        ).asc(),
+        "-submit_date",
+    ]
+    fieldsets = [
+        (None, {"fields": ["comment", "state_label", "reasons", "article", "report_count"]}),
+        (
+            "Author",
+            {
+                "fields": [
+                    "user",
+                    "user_name",
+                    "user_email",
+                    "user_url",
+                    "ip_address",
+                    "author_standing",
+                    "followup",
+                ]
+            },
+        ),
+        (
+            "Place in the thread",
+            {
+                "classes": ["collapse"],
+                "fields": [
+                    "submit_date",
+                    "thread_id",
+                    "parent_id",
+                    "level",
+                    "order",
+                    "nested_count",
+                    "content_type",
+                    "object_pk",
+                    "site",
+                ],
+            },
+        ),
+    ]
+    readonly_fields = ["state_label", "reasons", "article", "report_count", "author_standing"]
+    inlines = [ModerationEventInline, ReportInline]
+    actions = [
+        "approve_comments",
+        "unapprove_comments",
+        "spam_comments",
+        "remove_comments",
+        "restore_comments",
+        "ban_authors",
+        "trust_authors",
+    ]
+
+    class Media:
+        css = {"all": ["css/admin_queue.css"]}
+
+    # Permissions: moderators decide through the methods; nobody edits or deletes here.
 
     def has_add_permission(self, request):
         # Comments come from readers through the site, where the rules are applied.
         return False
 
-    @admin.display(description="article")
-    def article_link(self, comment):
-        return comment.object_pk
+    def has_change_permission(self, request, obj=None):
+        # The page is read-only for everyone: a saved form would write the state flags and
+        # the text without a record. Decisions are the actions and the page's buttons.
+        return False
 
-    @admin.action(description="Approve selected comments", permissions=["change"])
+    def has_delete_permission(self, request, obj=None):
+        # A deleted comment leaves its replies orphaned in the thread and its article's
+        # count stale, and takes its audit trail with it: removing hides it instead.
+        return False
+
+    # The queue's rows: every column from the row itself, the page's articles in one query.
+
+    def get_queryset(self, request):
+        reports = (
+            Report.objects.filter(comment=OuterRef("pk"))
+            .order_by()
+            .values("comment")
+            .annotate(total=Count("pk"))
+            .values("total")
+        )
+        return super().get_queryset(request).annotate(reports_total=Coalesce(Subquery(reports), 0))
+
+    def get_changelist_instance(self, request):
+        changelist = super().get_changelist_instance(request)
+        rows = list(changelist.result_list)
+        ids = {row.article_id for row in rows}
+        articles = (
+            Article.objects.only("pk", "title", "slug", "published_at").in_bulk(ids) if ids else {}
+        )
+        for row in rows:
+            row.queue_article = articles.get(row.article_id)
+        return changelist
+
+    def article_of(self, comment):
+        if hasattr(comment, "queue_article"):
+            return comment.queue_article
+        return Article.objects.filter(pk=comment.article_id).first()
+
+    @admin.display(description="comment")
+    def excerpt(self, comment):
+        return Truncator(comment.comment).chars(EXCERPT_LENGTH)
+
+    @admin.display(description="author", ordering="user_name")
+    def author(self, comment):
+        name = comment.user_name or "Anonymous"
+        if comment.user_id is None:
+            return name
+        return format_html(
+            '{}<br><span class="queue-account">{} · {}</span>',
+            name,
+            comment.user.get_username(),
+            comment.user_email or comment.user.email or "no email",
+        )
+
+    @admin.display(description="article")
+    def article(self, comment):
+        article = self.article_of(comment)
+        if article is None:
+            return f"(article {comment.object_pk}, deleted)"
+        return format_html('<a href="{}">{}</a>', article.get_absolute_url(), article.title)
+
+    @admin.display(description="state")
+    def state_label(self, comment):
+        return format_html(
+            '<span class="queue-state queue-state--{}">{}</span>',
+            comment.state,
+            comment.get_state_display(),
+        )
+
+    @admin.display(description="reasons")
+    def reasons(self, comment):
+        return ", ".join(comment.moderation_reasons) or "—"
+
+    @admin.display(description="reports", ordering="reports_total")
+    def report_count(self, comment):
+        # Annotated by get_queryset, for the queue's rows and the comment's page alike.
+        return comment.reports_total
+
+    @admin.display(description="on the site")
+    def on_site(self, comment):
+        url = self.view_on_site(comment)
+        if url is None:
+            return "—"
+        return format_html('<a href="{}">View on site</a>', url)
+
+    @admin.display(description="author's standing")
+    def author_standing(self, comment):
+        if comment.user_id is None:
+            return "No account"
+        standing = Commenter.Standing(Commenter.standing_of(comment.user))
+        return standing.label
+
+    def view_on_site(self, comment):
+        """The comment in place, through its permalink (which pages it for the viewer);
+        a removed comment has no place on the site."""
+        if comment.is_removed:
+            return None
+        return reverse("comments:permalink", kwargs={"pk": comment.pk})
+
+    # Bulk decisions.
+
+    def _decide(self, request, queryset, name):
+        message, level = decide(request, queryset, DECISIONS[name])
+        self.message_user(request, message, level)
+
+    @admin.action(description="Approve selected comments", permissions=["moderate"])
     def approve_comments(self, request, queryset):
-        approved = sum(comment.approve(by=request.user) for comment in queryset)
-        self.message_user(request, f"{approved} comment(s) approved.", messages.SUCCESS)
+        self._decide(request, queryset, "approve")
+
+    @admin.action(description="Unapprove selected comments", permissions=["moderate"])
+    def unapprove_comments(self, request, queryset):
+        self._decide(request, queryset, "unapprove")
+
+    @admin.action(description="Mark selected comments as spam", permissions=["moderate"])
+    def spam_comments(self, request, queryset):
+        self._decide(request, queryset, "spam")
+
+    @admin.action(description="Remove selected comments", permissions=["moderate"])
+    def remove_comments(self, request, queryset):
+        self._decide(request, queryset, "remove")
+
+    @admin.action(description="Restore selected comments", permissions=["moderate"])
+    def restore_comments(self, request, queryset):
+        self._decide(request, queryset, "restore")
+
+    def _authors(self, queryset):
+        """The distinct accounts behind the comments; comments without one are skipped."""
+        users = {}
+        for comment in queryset.select_related("user"):
+            if comment.user_id is not None:
+                users[comment.user_id] = comment.user
+        return list(users.values())
+
+    @admin.action(description="Ban the authors of selected comments", permissions=["moderate"])
+    def ban_authors(self, request, queryset):
+        message = set_standings(
+            request, self._authors(queryset), Commenter.Standing.BANNED, "banned"
+        )
+        self.message_user(request, message, messages.SUCCESS)
+
+    @admin.action(description="Trust the authors of selected comments", permissions=["moderate"])
+    def trust_authors(self, request, queryset):
+        message = set_standings(
+            request, self._authors(queryset), Commenter.Standing.TRUSTED, "trusted"
+        )
+        self.message_user(request, message, messages.SUCCESS)
+
+    # One comment's page: its decisions as buttons, posted to a view of their own.
+
+    def get_urls(self):
+        moderate = path(
+            "<path:object_id>/moderate/",
+            self.admin_site.admin_view(self.moderate_view),
+            name="comments_comment_moderate",
+        )
+        # Before the defaults: their "<path:object_id>/" would catch it.
+        return [moderate, *super().get_urls()]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = dict(extra_context or {})
+        comment = self.get_object(request, object_id)
+        if comment is not None and self.has_moderate_permission(request):
+            extra_context["moderation_decisions"] = [
+                DECISIONS[name] for name in DECISIONS_BY_STATE[comment.state]
+            ]
+            extra_context["moderate_url"] = reverse(
+                "admin:comments_comment_moderate", args=[comment.pk]
+            )
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def moderate_view(self, request, object_id):
+        return require_POST(self._moderate)(request, object_id)
+
+    def _moderate(self, request, object_id):
+        if not self.has_moderate_permission(request):
+            raise PermissionDenied
+        comment = get_object_or_404(Comment, pk=object_id)
+        decision = DECISIONS.get(request.POST.get("decision"))
+        if decision is None:
+            return HttpResponseBadRequest("Unknown moderation decision.")
+        message, level = decide(request, [comment], decision)
+        self.message_user(request, message, level)
+        return redirect("admin:comments_comment_change", comment.pk)
+
+
+# Commenters ------------------------------------------------------------------------------
+
+
+@admin.register(Commenter)
+class CommenterAdmin(ModeratorPermissionMixin, admin.ModelAdmin):
+    """Banned and trusted users. Every change goes through Commenter.set_standing, so that
+    the audit trail records who decided it."""
+
+    list_display = ["user", "email", "standing", "note", "updated_at", "their_comments"]
+    list_filter = ["standing"]
+    list_select_related = ["user"]
+    search_fields = ["user__username", "user__email", "user__first_name", "user__last_name"]
+    raw_id_fields = ["user"]
+    fields = ["user", "standing", "note", "updated_at", "standing_history"]
+    readonly_fields = ["updated_at", "standing_history"]
+    actions = ["ban", "trust", "back_to_the_rules"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None:
+            # A commenter row is about one user for good.
+            return ["user", *self.readonly_fields]
+        return self.readonly_fields
+
+    def has_delete_permission(self, request, obj=None):
+        # Deleting would reset the standing without a record: "Back to the rules" does it.
+        return False
+
+    @admin.display(description="email", ordering="user__email")
+    def email(self, commenter):
+        return commenter.user.email
+
+    @admin.display(description="comments")
+    def their_comments(self, commenter):
+        url = reverse("admin:comments_comment_changelist") + f"?user__exact={commenter.user_id}"
+        return format_html('<a href="{}">Their comments</a>', url)
+
+    @admin.display(description="standing history")
+    def standing_history(self, commenter):
+        if commenter.pk is None:
+            return "—"
+        events = ModerationEvent.objects.filter(commenter=commenter.user_id).select_related("actor")
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (
+                    event.created_at.strftime("%Y-%m-%d %H:%M"),
+                    who(event.actor),
+                    event.get_action_display(),
+                    ", ".join(event.reasons) or "—",
+                )
+                for event in events
+            ),
+        )
+        if not rows:
+            return "No decision yet."
+        return format_html(
+            '<table class="queue-history"><thead><tr><th>when</th><th>by</th><th>decision</th>'
+            "<th>note</th></tr></thead><tbody>{}</tbody></table>",
+            rows,
+        )
+
+    def save_model(self, request, obj, form, change):
+        Commenter.set_standing(obj.user, obj.standing, by=request.user, note=obj.note)
+        saved = Commenter.objects.get(user=obj.user)
+        if saved.note != obj.note:
+            # set_standing keeps the old note when given none and saves nothing when the
+            # standing stays: a note on its own is not a decision, so it is written alone.
+            Commenter.objects.filter(pk=saved.pk).update(note=obj.note)
+        obj.pk = saved.pk
+        obj.updated_at = saved.updated_at
+
+    def _set(self, request, queryset, standing, done):
+        users = [commenter.user for commenter in queryset.select_related("user")]
+        self.message_user(request, set_standings(request, users, standing, done), messages.SUCCESS)
+
+    @admin.action(description="Ban selected commenters", permissions=["moderate"])
+    def ban(self, request, queryset):
+        self._set(request, queryset, Commenter.Standing.BANNED, "banned")
+
+    @admin.action(description="Trust selected commenters", permissions=["moderate"])
+    def trust(self, request, queryset):
+        self._set(request, queryset, Commenter.Standing.TRUSTED, "trusted")
+
+    @admin.action(description="Put selected commenters back to the rules", permissions=["moderate"])
+    def back_to_the_rules(self, request, queryset):
+        self._set(request, queryset, Commenter.Standing.RULES, "back to the rules")
+
+
+# Discussion settings -----------------------------------------------------------------------
+
+
+@admin.register(DiscussionSettings)
+class DiscussionSettingsAdmin(admin.ModelAdmin):
+    """One row, grouped as WordPress's Settings → Discussion. Its save clears the cached
+    rules, so the next comment follows the new ones."""
+
+    fieldsets = [
+        ("Before a comment appears", {"fields": ["manual_approval", "approve_returning_authors"]}),
+        (
+            "Comment moderation",
+            {
+                "fields": [
+                    "hold_links_at",
+                    "moderation_words",
+                    "disallowed_words",
+                    "report_threshold",
+                ]
+            },
+        ),
+        ("Threads and pages", {"fields": ["thread_depth", "top_level_per_page", "order"]}),
+        ("Other", {"fields": ["flood_interval", "max_length", "close_after_days"]}),
+    ]
+
+    def has_add_permission(self, request):
+        # The one row is made by DiscussionSettings.load() when the page is first opened.
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        settings_row = DiscussionSettings.load()
+        return HttpResponseRedirect(
+            reverse("admin:comments_discussionsettings_change", args=[settings_row.pk])
+        )
+
+
+# The audit trail ---------------------------------------------------------------------------
+
+
+@admin.register(ModerationEvent)
+class ModerationEventAdmin(admin.ModelAdmin):
+    """Every decision, by moderators and by the rules. Read only: a record is never edited."""
+
+    list_display = ["created_at", "decided_by", "action", "comment_link", "commenter", "reasons"]
+    list_filter = ["action", "created_at"]
+    list_select_related = ["actor", "commenter", "comment"]
+    search_fields = ["actor__username", "commenter__username", "comment__comment"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="by", ordering="actor__username")
+    def decided_by(self, event):
+        return who(event.actor)
+
+    @admin.display(description="comment")
+    def comment_link(self, event):
+        if event.comment_id is None:
+            return "—"
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:comments_comment_change", args=[event.comment_id]),
+            Truncator(event.comment.comment).chars(60),
+        )
+
+    @admin.display(description="reasons")
+    def reasons(self, event):
+        return ", ".join(event.reasons) or "—"
