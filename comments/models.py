@@ -272,7 +272,10 @@ class Comment(XtdComment):
             self.object_pk,
         ):
             raise ReplyRefused("The comment you are replying to is not on this article.")
-        if not parent.is_public or parent.is_removed:
+        # The WordPress import (comments/wordpress/) sets `_importing` to bring a reply that
+        # already exists under a held or removed comment; it never skips the other checks.
+        importing = getattr(self, "_importing", False)
+        if not importing and (not parent.is_public or parent.is_removed):
             raise ReplyRefused("The comment you are replying to is not open for replies.")
         if parent.level >= current_rules().max_level:
             raise ReplyRefused(
@@ -636,3 +639,6 @@ class DiscussionSettings(models.Model):
     @classmethod
     def load(cls):
         return cls.objects.get_or_create(pk=cls.SINGLETON_PK)[0]
+
+
+from .models_wordpress import WordPressLink  # noqa: E402,F401
