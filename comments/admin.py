@@ -25,8 +25,10 @@ from django.db.models.functions import Cast, Coalesce
 from django.http import HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
+from django.utils.timezone import localtime
 from django.views.decorators.http import require_POST
 
 from blog.models import Article
@@ -73,6 +75,10 @@ DECISIONS_BY_STATE = {
 
 def plural(count, singular, plural_form=None):
     return f"{count} {singular if count == 1 else plural_form or singular + 's'}"
+
+
+def when(moment):
+    return date_format(localtime(moment), "DATETIME_FORMAT")
 
 
 def who(actor):
@@ -184,7 +190,7 @@ class ModerationEventInline(admin.TabularInline):
 
     @admin.display(description="when")
     def decided_at(self, event):
-        return event.created_at
+        return when(event.created_at)
 
     @admin.display(description="by")
     def decided_by(self, event):
@@ -255,7 +261,19 @@ class CommentAdmin(ModeratorPermissionMixin, admin.ModelAdmin):
         "-submit_date",
     ]
     fieldsets = [
-        (None, {"fields": ["comment", "state_label", "reasons", "article", "report_count"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "comment",
+                    "state_label",
+                    "reasons",
+                    "article",
+                    "submit_date",
+                    "report_count",
+                ]
+            },
+        ),
         (
             "Author",
             {
@@ -275,7 +293,6 @@ class CommentAdmin(ModeratorPermissionMixin, admin.ModelAdmin):
             {
                 "classes": ["collapse"],
                 "fields": [
-                    "submit_date",
                     "thread_id",
                     "parent_id",
                     "level",
@@ -540,7 +557,7 @@ class CommenterAdmin(ModeratorPermissionMixin, admin.ModelAdmin):
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             (
                 (
-                    event.created_at.strftime("%Y-%m-%d %H:%M"),
+                    when(event.created_at),
                     who(event.actor),
                     event.get_action_display(),
                     ", ".join(event.reasons) or "—",
@@ -631,7 +648,14 @@ class DiscussionSettingsAdmin(admin.ModelAdmin):
 class ModerationEventAdmin(admin.ModelAdmin):
     """Every decision, by moderators and by the rules. Read only: a record is never edited."""
 
-    list_display = ["created_at", "decided_by", "action", "comment_link", "commenter", "reasons"]
+    list_display = [
+        "created_at",
+        "decided_by",
+        "action",
+        "comment_link",
+        "commenter",
+        "reasons_text",
+    ]
     list_filter = ["action", "created_at"]
     list_select_related = ["actor", "commenter", "comment"]
     search_fields = ["actor__username", "commenter__username", "comment__comment"]
@@ -660,5 +684,5 @@ class ModerationEventAdmin(admin.ModelAdmin):
         )
 
     @admin.display(description="reasons")
-    def reasons(self, event):
+    def reasons_text(self, event):
         return ", ".join(event.reasons) or "—"

@@ -416,19 +416,28 @@ def test_a_button_on_the_comments_page_decides_through_the_model(
     assert article.comment_count == 1
 
 
-def test_the_comments_page_buttons_refuse_who_may_not_moderate_and_get(client, article):
+def test_the_comments_page_buttons_refuse_who_may_not_moderate(client, article):
     held = CommentFactory(article=article, held=True)
-    url = reverse("admin:comments_comment_moderate", args=[held.pk])
     viewer = UserFactory(is_staff=True)
     viewer.user_permissions.add(
         *Group.objects.get(name=MODERATORS).permissions.exclude(codename="can_moderate")
     )
     client.force_login(viewer)
 
-    assert client.post(url, {"decision": "approve"}).status_code == 403
-    client.force_login(StaffFactory())
-    assert client.get(url).status_code == 405
-    assert client.post(url, {"decision": "delete"}).status_code == 400
+    response = client.post(
+        reverse("admin:comments_comment_moderate", args=[held.pk]), {"decision": "approve"}
+    )
+
+    assert response.status_code == 403
+    assert states([held]) == ["pending"]
+
+
+def test_the_comments_page_buttons_take_only_a_post_of_a_known_decision(moderator_client, article):
+    held = CommentFactory(article=article, held=True)
+    url = reverse("admin:comments_comment_moderate", args=[held.pk])
+
+    assert moderator_client.get(url, {"decision": "approve"}).status_code == 405
+    assert moderator_client.post(url, {"decision": "delete"}).status_code == 400
     assert states([held]) == ["pending"]
 
 
@@ -529,6 +538,19 @@ def test_a_commenters_page_shows_their_standing_history(moderator_client, modera
     )
 
 
+def test_a_commenters_row_links_to_their_comments_in_the_queue(moderator_client, article):
+    ada = UserFactory()
+    Commenter.set_standing(ada, Commenter.Standing.BANNED)
+    theirs = CommentFactory(article=article, user=ada)
+    CommentFactory(article=article)
+
+    page = moderator_client.get(reverse("admin:comments_commenter_changelist")).content.decode()
+
+    link = f"{QUEUE}?user__exact={ada.pk}"
+    assert f'<a href="{link}">Their comments</a>' in page
+    assert listed(moderator_client.get(link)) == {theirs}
+
+
 # Discussion settings ------------------------------------------------------------------------
 
 
@@ -565,20 +587,31 @@ def test_the_discussion_settings_are_one_row_that_is_never_added_or_deleted(clie
 # The audit trail ---------------------------------------------------------------------------
 
 
-def test_the_audit_trail_lists_decisions_read_only(moderator_client, moderator, article):
+def test_the_audit_trail_lists_every_decision_by_action(moderator_client, moderator, article):
     held = CommentFactory(article=article, held=True, comment="Held for a word.")
     ModerationEvent.objects.create(comment=held, action="policy", reasons=["word: casino"])
     held.approve(by=moderator)
-    events = reverse("admin:comments_moderationevent_changelist")
 
-    response = moderator_client.get(events, {"action__exact": "policy"})
+    response = moderator_client.get(
+        reverse("admin:comments_moderationevent_changelist"), {"action__exact": "policy"}
+    )
 
     page = response.content.decode()
     assert [event.action for event in response.context["cl"].result_list] == ["policy"]
-    assert "the rules" in page
-    assert "word: casino" in page
+    assert '<td class="field-decided_by">the rules</td>' in page
+    assert '<td class="field-reasons_text">word: casino</td>' in page
     assert "Held for a word." in page
-    event = ModerationEvent.objects.get(action="approve")
-    assert moderator_client.get(reverse("admin:comments_moderationevent_add")).status_code == 403
+
+
+def test_the_audit_trail_is_never_added_to_or_edited_in_the_admin(
+    moderator_client, moderator, article
+):
+    CommentFactory(article=article, held=True).approve(by=moderator)
+    event = ModerationEvent.objects.get()
     change = reverse("admin:comments_moderationevent_change", args=[event.pk])
+
+    assert moderator_client.get(reverse("admin:comments_moderationevent_add")).status_code == 403
     assert 'name="_save"' not in moderator_client.get(change).content.decode()
+    assert moderator_client.post(change, {"action": "ban"}).status_code == 403
+    event.refresh_from_db()
+    assert event.action == "approve"
