@@ -162,7 +162,14 @@ class Importer:
             self.import_item(item)
             self.save_links()
         unused = [wp_id for wp_id in self.export.attachments if wp_id not in self.images]
-        self.report.skip("attachments", "not the featured image of an imported post", len(unused))
+        # Those an earlier import brought, for articles it made, are here already.
+        earlier = [wp_id for wp_id in unused if wp_id in self.links[Kind.ATTACHMENT]]
+        self.report.count("attachments", "matched", len(earlier))
+        self.report.skip(
+            "attachments",
+            "not the featured image of an imported post",
+            len(unused) - len(earlier),
+        )
         for (kind, reason), number in sorted(self.report.skip_reasons.items()):
             self.report.note(f"Skipped {number} {singular(kind, number)}: {reason}.")
 
