@@ -129,14 +129,14 @@ def read_export(path):
     try:
         data = path.read_bytes()
     except OSError as error:
-        raise NotAnExport(f"it cannot be read ({error.strerror or error})") from error
+        raise NotAnExport(f"it cannot be read ({error.strerror or error}).") from error
     root = parse_safely(data)
     return export_from(root)
 
 
 def parse_safely(data):
     if not data.strip():
-        raise NotAnExport("the file is empty")
+        raise NotAnExport("the file is empty.")
     try:
         return SafeElementTree.fromstring(
             data, forbid_dtd=False, forbid_entities=True, forbid_external=True

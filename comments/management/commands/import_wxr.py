@@ -85,13 +85,12 @@ class Command(BaseCommand):
                 f"Importing {export.title or export.site} ({export.site}) from {path.name}"
                 + (" — dry run, nothing will be written" if dry_run else "")
             )
-        progress = Progress(self.stdout, terminal=self.stdout.isatty() and verbosity > 0)
-        if not verbosity:
-            progress.advance = lambda steps=1, line=None: None
+        progress = Progress(self.stdout, terminal=self.stdout.isatty()) if verbosity else None
         try:
             report = import_export(export, media_dir=media_dir, dry_run=dry_run, progress=progress)
         finally:
-            progress.finish()
+            if progress is not None:
+                progress.finish()
         if verbosity:
             self.write_report(report, time.perf_counter() - started)
 
