@@ -1092,6 +1092,16 @@ def test_the_summary_is_a_table_of_every_kind(tmp_path):
     assert re.search(r"Imported in \d+\.\d s\.", output)
 
 
+def test_at_verbosity_0_the_import_says_nothing(tmp_path):
+    path = wxr.write_export(tmp_path, authors=[EDITOR], posts=[wxr.Post(10)])
+    stdout = io.StringIO()
+
+    call_command("import_wxr", str(path), verbosity=0, stdout=stdout)
+
+    assert stdout.getvalue() == ""
+    assert Article.objects.count() == 1
+
+
 def test_a_large_generated_export_comes_in_whole_and_once(tmp_path):
     text, shape = wxr.large_export(posts=4, threads_per_post=8, replies_per_thread=3)
     path = tmp_path / "large.xml"
