@@ -155,6 +155,8 @@ class Importer:
             posts=len(posts),
         )
         self.links, self.dead_links = self.existing_links()
+        # Articles made from (or matched to) a post of this site: never matched to another.
+        self.linked_articles = set(self.links[Kind.POST].values())
         self.import_authors()
         self.import_topics()
         self.save_links()
@@ -208,6 +210,8 @@ class Importer:
         if not wp_id:
             return
         self.links[kind][wp_id] = obj.pk
+        if kind == Kind.POST:
+            self.linked_articles.add(obj.pk)
         self.new_links.append(
             WordPressLink(
                 site=self.site,
@@ -409,7 +413,7 @@ class Importer:
         slug = article_slug(item.slug)
         if slug:
             existing = Article.objects.filter(slug=slug).first()
-            if existing is not None and existing.pk not in self.links[Kind.POST].values():
+            if existing is not None and existing.pk not in self.linked_articles:
                 self.report.count("posts", "matched")
                 self.report.note(
                     f"“{title}” has the permalink of the existing article “{existing.title}” "
@@ -672,12 +676,13 @@ class Importer:
                 if comment.parent_id in by_id:
                     replies[comment.parent_id].append(comment)
                     continue
-                self.report.warn(
-                    "comments",
-                    f"“{title}”: comment {comment.wp_id} replies to comment "
-                    f"{comment.parent_id}, which is not in the export (WordPress leaves spam "
-                    "out): placed at the top level.",
-                )
+                if comment.wp_id not in self.links[Kind.COMMENT]:  # said at its first import
+                    self.report.warn(
+                        "comments",
+                        f"“{title}”: comment {comment.wp_id} replies to comment "
+                        f"{comment.parent_id}, which is not in the export (WordPress leaves "
+                        "spam out): placed at the top level.",
+                    )
             roots.append(comment)
         order, seen = [], set()
         root_ids = {comment.wp_id for comment in roots}
@@ -685,7 +690,7 @@ class Importer:
         for root in roots + ordered:
             if root.wp_id in seen:
                 continue
-            if root.wp_id not in root_ids:
+            if root.wp_id not in root_ids and root.wp_id not in self.links[Kind.COMMENT]:
                 self.report.warn(
                     "comments",
                     f"“{title}”: comment {root.wp_id} is in a loop of replies: placed at the "

@@ -923,8 +923,15 @@ def test_a_second_import_of_the_same_file_creates_and_changes_nothing(tmp_path, 
 
 
 def test_a_later_export_adds_only_the_new_comments_in_their_threads(tmp_path):
-    post = wxr.Post(10, comments=[wxr.Comment(1, "Old"), wxr.Comment(2, "Old reply", parent=1)])
-    import_posts(tmp_path, post)
+    post = wxr.Post(
+        10,
+        comments=[
+            wxr.Comment(1, "Old"),
+            wxr.Comment(2, "Old reply", parent=1),
+            wxr.Comment(5, "Old orphan", parent=404),
+        ],
+    )
+    first = import_posts(tmp_path, post)
     post.comments += [
         wxr.Comment(3, "New reply", parent=2, date_gmt="2020-07-01 09:00:00"),
         wxr.Comment(4, "New thread", date_gmt="2020-07-01 10:00:00"),
@@ -936,8 +943,10 @@ def test_a_later_export_adds_only_the_new_comments_in_their_threads(tmp_path):
     assert comments[3].parent_id == comments[2].pk
     assert comments[3].level == 2
     assert Comment.objects.get(pk=comments[1].pk).nested_count == 2
-    assert Article.objects.get().comment_count == 4
-    assert summary(output)["comments"] == (2, 2, 0, 0)
+    assert Article.objects.get().comment_count == 5
+    assert summary(first)["comments"] == (3, 0, 0, 1)
+    # The orphan was placed, and warned about, the first time.
+    assert summary(output)["comments"] == (2, 3, 0, 0)
 
 
 def test_an_article_deleted_here_is_not_brought_back(tmp_path):
