@@ -178,9 +178,15 @@ def test_each_row_shows_the_article_state_reasons_reports_and_a_link_in_place(
 
 
 def test_the_queue_costs_the_same_queries_for_5_and_50_comments(moderator_client):
-    def add_comments(count):
-        for _ in range(count):
-            comment = CommentFactory(held=True, moderation_reasons=["first comment"])
+    # Ten articles, not one per comment: the rows still name several articles, and the
+    # session's ArticleFactory sequence (which dates articles) is spared.
+    articles = ArticleFactory.create_batch(10)
+
+    def add_comments(count, on):
+        for number in range(count):
+            comment = CommentFactory(
+                article=on[number % len(on)], held=True, moderation_reasons=["first comment"]
+            )
             Report.objects.create(comment=comment, reporter=UserFactory())
 
     def queries_for_the_queue():
@@ -189,9 +195,9 @@ def test_the_queue_costs_the_same_queries_for_5_and_50_comments(moderator_client
         assert response.status_code == 200
         return len(queries)
 
-    add_comments(5)
+    add_comments(5, on=articles[:5])
     with_5 = queries_for_the_queue()
-    add_comments(45)
+    add_comments(45, on=articles)
     with_50 = queries_for_the_queue()
 
     assert Comment.objects.count() == 50
