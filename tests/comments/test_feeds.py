@@ -352,3 +352,15 @@ def test_a_not_modified_answer_stops_after_the_state(client, article, django_ass
     with django_assert_num_queries(2):
         response = client.get(feed_url(article), headers={"if-none-match": etag})
     assert response.status_code == 304
+
+
+@pytest.mark.django_db
+def test_the_article_page_links_its_comment_feed(client):
+    article = ArticleFactory()
+
+    page = client.get(article.get_absolute_url()).content.decode()
+
+    assert (
+        '<link rel="alternate" type="application/rss+xml" '
+        f'title="Comments on “{article.title}”" href="{article.get_absolute_url()}feed/">'
+    ) in page
