@@ -211,6 +211,8 @@ class Article(models.Model):
     title = models.CharField(max_length=200)
     slug = models.SlugField(
         max_length=200,
+        # Imported WordPress posts keep their non-ASCII slugs; the permalink encodes them.
+        allow_unicode=True,
         help_text="The last part of the permalink /yyyy/mm/dd/slug/. Unique across the site.",
     )
     author = models.ForeignKey(

@@ -4,6 +4,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
+from django.utils.encoding import escape_uri_path
 from django.utils.http import urlencode
 from django.views.generic import DetailView, ListView, dates
 
@@ -58,7 +59,8 @@ class ArticleView(DetailView):
     def get(self, request, *args, **kwargs):
         self.object = self.get_object()
         # A permalink with the wrong date still finds its article, at its one true address.
-        if request.path != self.object.get_absolute_url():
+        # request.path is decoded, reverse() percent-encodes: compare them alike (non-ASCII slugs).
+        if escape_uri_path(request.path) != self.object.get_absolute_url():
             return redirect(self.object, permanent=self.object.is_published())
         response = self.render_to_response(self.get_context_data(object=self.object))
         if not self.object.is_published():

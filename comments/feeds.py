@@ -18,6 +18,7 @@ from django.db.models import CharField, Count, Exists, Max, OuterRef, Subquery
 from django.db.models.functions import Cast, Coalesce
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.encoding import escape_uri_path
 from django.utils.feedgenerator import Rss201rev2Feed
 from django.views.decorators.http import condition
 
@@ -249,7 +250,7 @@ def article_feed(request, year, month, day, slug):
     404: their comments are nobody's to read yet."""
     article = get_object_or_404(Article.objects.published(), slug=slug)
     feed_url = reverse("article_comments:feed", kwargs=article.permalink_kwargs())
-    if request.path != feed_url:
+    if escape_uri_path(request.path) != feed_url:
         # As the article page does: a permalink with the wrong date finds its one address.
         return redirect(feed_url, permanent=True)
     return _article_feed(request, article=article)

@@ -9,8 +9,8 @@ is a staff user (to reach the admin) in this group.
 MODERATORS = "Moderators"
 MODERATOR_PERMISSIONS = [
     ("django_comments", "can_moderate"),
+    # The queue is read-only; decisions are actions that ask can_moderate, not change_comment.
     ("comments", "view_comment"),
-    ("comments", "change_comment"),
     ("comments", "view_moderationevent"),
     ("comments", "view_report"),
     ("comments", "view_commenter"),

@@ -459,8 +459,9 @@ class ModerationEvent(models.Model):
         indexes = [models.Index(fields=["comment", "-created_at"], name="event_comment_idx")]
 
     def __str__(self):
-        who = self.actor or "the rules"
-        return f"{self.get_action_display()} by {who}"
+        if self.actor is None:
+            return self.get_action_display()
+        return f"{self.get_action_display()} by {self.actor}"
 
 
 class Report(models.Model):

@@ -314,3 +314,10 @@ def test_pages_load_nothing_from_another_host(client):
         for address in loaded:
             assert re.match(r"/[^/]", address), (url, address)
         assert "@import" not in content
+
+
+def test_a_non_ascii_slug_answers_at_its_permalink_and_its_feed(client):
+    article = ArticleFactory(title="북한", slug="북한-연락사무소")
+
+    assert client.get(article.get_absolute_url()).status_code == 200
+    assert client.get(article.get_absolute_url() + "feed/").status_code == 200

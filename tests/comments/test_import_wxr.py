@@ -315,11 +315,6 @@ def test_a_non_ascii_slug_is_decoded_even_when_cut_short(tmp_path, cut_at, expec
     assert Article.objects.get().slug == expected
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="blog/views.py: ArticleView.get compares request.path (decoded) with "
-    "get_absolute_url() (percent-encoded), so a non-ASCII slug redirects to itself",
-)
 def test_an_article_with_a_non_ascii_slug_answers_at_its_permalink(tmp_path, client):
     import_posts(tmp_path, wxr.Post(10, title="북한", slug=encoded_slug("북한-연락사무소", 200)))
     article = Article.objects.get()
