@@ -163,21 +163,11 @@ class ArticleFilter(admin.SimpleListFilter):
         return queryset
 
 
-class ModerationEventInline(admin.TabularInline):
-    """The comment's audit trail, oldest first: what was decided, by whom, and why."""
+class ReadOnlyInline(admin.TabularInline):
+    """Rows shown on a comment's page and never edited there."""
 
-    model = ModerationEvent
-    fk_name = "comment"
-    verbose_name = "decision"
-    verbose_name_plural = "audit trail"
-    fields = ["decided_at", "decided_by", "action", "reasons_text"]
-    readonly_fields = fields
-    ordering = ["created_at", "id"]
     extra = 0
     can_delete = False
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("actor")
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -187,6 +177,21 @@ class ModerationEventInline(admin.TabularInline):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ModerationEventInline(ReadOnlyInline):
+    """The comment's audit trail, oldest first: what was decided, by whom, and why."""
+
+    model = ModerationEvent
+    fk_name = "comment"
+    verbose_name = "decision"
+    verbose_name_plural = "audit trail"
+    fields = ["decided_at", "decided_by", "action", "reasons_text"]
+    readonly_fields = fields
+    ordering = ["created_at", "id"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")
 
     @admin.display(description="when")
     def decided_at(self, event):
@@ -201,25 +206,14 @@ class ModerationEventInline(admin.TabularInline):
         return ", ".join(event.reasons) or "—"
 
 
-class ReportInline(admin.TabularInline):
+class ReportInline(ReadOnlyInline):
     model = Report
     verbose_name_plural = "readers' reports"
     fields = ["reporter", "created_at"]
     readonly_fields = fields
-    extra = 0
-    can_delete = False
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("reporter")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Comment)

@@ -9,7 +9,7 @@ from django_comments_xtd.moderation import XtdCommentModerator, moderator
 
 from blog.models import Article
 
-from .policy import APPROVE, ModerationPolicy, comments_open
+from .policy import APPROVE, comments_open, decide_for
 
 
 class ArticleModerator(XtdCommentModerator):
@@ -25,21 +25,10 @@ class ArticleModerator(XtdCommentModerator):
 
     def moderate(self, comment, content_object, request):
         """True holds the comment (or sends it to spam): whatever the policy does not approve."""
-        return policy_decision(comment, content_object).action != APPROVE
+        return decide_for(comment, content_object).action != APPROVE
 
     def email(self, comment, content_object, request):
         """Moderators hear of held comments through comments/notifications.py."""
-
-
-def policy_decision(comment, article):
-    return ModerationPolicy().decide(
-        article=article,
-        user=comment.user,
-        text=comment.comment,
-        user_name=comment.user_name,
-        user_email=comment.user_email,
-        ip_address=comment.ip_address,
-    )
 
 
 def register():

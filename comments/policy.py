@@ -118,6 +118,18 @@ class ModerationPolicy:
         return Decision(APPROVE, ())
 
 
+def decide_for(comment, article, policy=None):
+    """The policy's decision about an unsaved comment (the posting view, xtd's moderator)."""
+    return (policy or ModerationPolicy()).decide(
+        article=article,
+        user=comment.user,
+        text=comment.comment,
+        user_name=comment.user_name,
+        user_email=comment.user_email,
+        ip_address=comment.ip_address,
+    )
+
+
 def matching_words(words, haystacks):
     """The listed words or phrases found in any of the haystacks (whole words only)."""
     found = []

@@ -18,7 +18,7 @@ from blog.models import Article
 from . import notifications
 from .forms import CommentForm
 from .models import Comment, ReplyRefused, is_moderator
-from .policy import REFUSE, ModerationPolicy
+from .policy import REFUSE, ModerationPolicy, decide_for
 
 RESPOND = "#respond"
 
@@ -57,14 +57,7 @@ def post_comment(request, article_pk):
     earlier = Comment.objects.filter(submission_key=comment.submission_key).first()
     if earlier is not None:
         return redirect(earlier.get_absolute_url())
-    decision = policy.decide(
-        article=article,
-        user=request.user,
-        text=comment.comment,
-        user_name=comment.user_name,
-        user_email=comment.user_email,
-        ip_address=comment.ip_address,
-    )
+    decision = decide_for(comment, article, policy)
     if decision.action == REFUSE:
         status = 429 if "flood" in decision.reasons else 400
         return refuse(request, article, form, decision.message, status=status, parent=parent)

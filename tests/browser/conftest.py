@@ -30,20 +30,31 @@ def browser():
 
 
 @pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    # Nothing a page loads may leave the machine.
-    outside = []
+def new_page(browser):
+    """Pages in fresh browser contexts (a reader, another reader, JavaScript off). Nothing
+    a page loads may leave the machine."""
+    contexts, outside = [], []
 
     def note_outside(request):
         if not request.url.startswith(("http://localhost", "http://127.0.0.1", "data:")):
             outside.append(request.url)
 
-    page.on("request", note_outside)
-    yield page
-    context.close()
+    def make(**options):
+        context = browser.new_context(viewport={"width": 1280, "height": 900}, **options)
+        contexts.append(context)
+        page = context.new_page()
+        page.on("request", note_outside)
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
     assert outside == [], f"requests left the machine: {outside}"
+
+
+@pytest.fixture
+def page(new_page):
+    return new_page()
 
 
 @pytest.fixture

@@ -20,29 +20,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "a long enough password"
 
 
-@pytest.fixture
-def new_page(browser):
-    """Pages in fresh browser contexts (another reader, or JavaScript off), held to the
-    same rule as the `page` fixture: nothing they load may leave the machine."""
-    contexts, outside = [], []
-
-    def note_outside(request):
-        if not request.url.startswith(("http://localhost", "http://127.0.0.1", "data:")):
-            outside.append(request.url)
-
-    def make(**options):
-        context = browser.new_context(viewport={"width": 1280, "height": 900}, **options)
-        contexts.append(context)
-        page = context.new_page()
-        page.on("request", note_outside)
-        return page
-
-    yield make
-    for context in contexts:
-        context.close()
-    assert outside == [], f"requests left the machine: {outside}"
-
-
 def reader(username, first_name, last_name):
     """A local account that may log in: email verification is mandatory."""
     user = UserFactory(

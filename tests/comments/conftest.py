@@ -1,6 +1,17 @@
 import pytest
+from django.contrib.auth.models import Group
 
+from comments.groups import MODERATORS
 from comments.models import DiscussionSettings
+from tests.blog.factories import UserFactory
+
+
+@pytest.fixture
+def moderator(db):
+    """A staff user in the Moderators group, as the site's moderators are made."""
+    user = UserFactory(is_staff=True, email="mod@example.org")
+    user.groups.add(Group.objects.get(name=MODERATORS))
+    return user
 
 
 @pytest.fixture

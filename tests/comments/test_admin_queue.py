@@ -24,14 +24,6 @@ QUEUE = reverse("admin:comments_comment_changelist")
 
 
 @pytest.fixture
-def moderator():
-    """A staff user in the Moderators group, as the site's moderators are made."""
-    user = UserFactory(is_staff=True)
-    user.groups.add(Group.objects.get(name=MODERATORS))
-    return user
-
-
-@pytest.fixture
 def moderator_client(client, moderator):
     client.force_login(moderator)
     return client

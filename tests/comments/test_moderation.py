@@ -4,7 +4,6 @@ parents and replies, and who is told."""
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core import mail
 from django.utils import timezone
 
@@ -20,13 +19,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def article():
     return ArticleFactory(title="Kaesong")
-
-
-@pytest.fixture
-def moderator():
-    user = UserFactory(is_staff=True, email="mod@example.org")
-    user.groups.add(Group.objects.get(name="Moderators"))
-    return user
 
 
 def post(client, article, **kwargs):

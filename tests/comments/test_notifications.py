@@ -9,7 +9,7 @@ from django.core.mail.backends.locmem import EmailBackend
 
 from comments import notifications
 from comments.models import Comment
-from tests.blog.factories import ArticleFactory, StaffFactory, UserFactory
+from tests.blog.factories import ArticleFactory, UserFactory
 
 from .factories import CommentFactory
 
@@ -19,11 +19,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def article():
     return ArticleFactory(title="Kaesong")
-
-
-@pytest.fixture
-def moderator():
-    return StaffFactory()
 
 
 def follower(article, email, **kwargs):

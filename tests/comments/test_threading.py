@@ -14,7 +14,7 @@ from django_comments_xtd.models import XtdComment
 from blog.models import Article
 from comments.models import Comment, ModerationEvent, ReplyRefused
 from comments.rules import current_rules
-from tests.blog.factories import ArticleFactory, StaffFactory
+from tests.blog.factories import ArticleFactory
 
 from .factories import CommentFactory, reply_tree
 
@@ -272,11 +272,6 @@ def test_saving_a_copy_read_before_its_place_moved_keeps_its_new_place():
 
 
 # Approving -------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def moderator():
-    return StaffFactory(username="moderator")
 
 
 def test_approve_publishes_the_comment_but_not_its_held_replies(moderator):
