@@ -17,8 +17,8 @@ from blog.models import Article
 
 from . import notifications
 from .forms import CommentForm
-from .models import Comment, ReplyRefused, is_moderator
-from .policy import REFUSE, ModerationPolicy, decide_for
+from .models import Comment, Commenter, ReplyRefused, is_moderator
+from .policy import BANNED_MESSAGE, REFUSE, ModerationPolicy, comments_open, decide_for
 
 RESPOND = "#respond"
 
@@ -90,13 +90,23 @@ def reply(request, pk):
     """The reply form on a page of its own, for readers without JavaScript."""
     parent = get_object_or_404(Comment.objects.public(), pk=pk)
     article = get_object_or_404(Article.objects.published(), pk=parent.article_id)
+    accepts = comments_open(article)
+    banned = Commenter.standing_of(request.user) == Commenter.Standing.BANNED
     form = None
-    if request.user.is_authenticated and article.accepts_comments() and parent.allow_thread():
+    if request.user.is_authenticated and accepts and not banned and parent.allow_thread():
         form = CommentForm(article, comment=parent, user=request.user)
     return render(
         request,
         "comments/reply.html",
-        {"article": article, "parent": parent, "form": form, "next_url": request.get_full_path()},
+        {
+            "article": article,
+            "parent": parent,
+            "form": form,
+            "accepts_comments": accepts,
+            "banned": banned,
+            "banned_message": BANNED_MESSAGE,
+            "next_url": request.get_full_path(),
+        },
     )
 
 

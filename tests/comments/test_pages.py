@@ -146,3 +146,33 @@ def test_the_reply_page_names_the_account_the_reader_logged_in_with(client, arti
     html = client.get(f"/comments/{parent.pk}/reply/").content.decode()
 
     assert "You are commenting using your GitHub account." in html
+
+
+def test_the_reply_page_tells_a_banned_reader_plainly(client, article):
+    from comments.models import Commenter
+
+    parent = CommentFactory(article=article)
+    banned = UserFactory()
+    Commenter.set_standing(banned, Commenter.Standing.BANNED)
+    client.force_login(banned)
+
+    html = client.get(f"/comments/{parent.pk}/reply/").content.decode()
+
+    assert "Your account may not post comments on this site." in html
+    assert 'id="commentform"' not in html
+
+
+def test_the_reply_page_follows_the_rules_closing_age(client, discussion_rules):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    discussion_rules(close_after_days=30)
+    old = ArticleFactory(published_at=timezone.now() - timedelta(days=40))
+    parent = CommentFactory(article=old)
+    client.force_login(UserFactory())
+
+    html = client.get(f"/comments/{parent.pk}/reply/").content.decode()
+
+    assert "Comments are closed." in html
+    assert 'id="commentform"' not in html
