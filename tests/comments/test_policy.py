@@ -273,3 +273,16 @@ def test_a_settings_change_applies_to_the_next_comment(article, reader, discussi
     discussion_rules(manual_approval=False)
 
     assert decide(article, reader, rules=current_rules()).action == APPROVE
+
+
+def test_a_moderators_comment_is_approved(article, moderator):
+    decision = decide(article, moderator, text="casino https://a.example https://b.example")
+
+    assert decision.action == APPROVE
+    assert decision.reasons == ("moderator",)
+
+
+def test_a_moderator_still_cannot_post_disallowed_words(article, moderator):
+    rules = DiscussionRules(disallowed_words=("viagra",))
+
+    assert decide(article, moderator, text="viagra", rules=rules).action == SPAM
