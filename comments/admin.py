@@ -163,11 +163,8 @@ class ArticleFilter(admin.SimpleListFilter):
         return queryset
 
 
-class ReadOnlyInline(admin.TabularInline):
-    """Rows shown on a comment's page and never edited there."""
-
-    extra = 0
-    can_delete = False
+class ReadOnly:
+    """Shown, never added, edited or deleted through the admin."""
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -177,6 +174,13 @@ class ReadOnlyInline(admin.TabularInline):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyInline(ReadOnly, admin.TabularInline):
+    """Rows shown on a comment's page and never edited there."""
+
+    extra = 0
+    can_delete = False
 
 
 class ModerationEventInline(ReadOnlyInline):
@@ -216,8 +220,13 @@ class ReportInline(ReadOnlyInline):
         return super().get_queryset(request).select_related("reporter")
 
 
+# Read-only for everyone. Comments come from readers through the site, where the rules are
+# applied; a saved form would write the state flags and the text without a record (decisions
+# are the actions and the page's buttons); a deleted comment would leave its replies orphaned
+# in the thread, its article's count stale, and take its audit trail with it (removing hides
+# it instead; purge_spam deletes old spam).
 @admin.register(Comment)
-class CommentAdmin(ModeratorPermissionMixin, admin.ModelAdmin):
+class CommentAdmin(ReadOnly, ModeratorPermissionMixin, admin.ModelAdmin):
     """The moderation queue. Pending comments come first; a moderator decides in bulk with
     the actions, or one comment at a time with the buttons on its page."""
 
@@ -313,22 +322,6 @@ class CommentAdmin(ModeratorPermissionMixin, admin.ModelAdmin):
 
     class Media:
         css = {"all": ["css/admin_queue.css"]}
-
-    # Permissions: moderators decide through the methods; nobody edits or deletes here.
-
-    def has_add_permission(self, request):
-        # Comments come from readers through the site, where the rules are applied.
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        # The page is read-only for everyone: a saved form would write the state flags and
-        # the text without a record. Decisions are the actions and the page's buttons.
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        # A deleted comment leaves its replies orphaned in the thread and its article's
-        # count stale, and takes its audit trail with it: removing hides it instead.
-        return False
 
     # The queue's rows: every column from the row itself, the page's articles in one query.
 
@@ -639,7 +632,7 @@ class DiscussionSettingsAdmin(admin.ModelAdmin):
 
 
 @admin.register(ModerationEvent)
-class ModerationEventAdmin(admin.ModelAdmin):
+class ModerationEventAdmin(ReadOnly, admin.ModelAdmin):
     """Every decision, by moderators and by the rules. Read only: a record is never edited."""
 
     list_display = [
@@ -653,15 +646,6 @@ class ModerationEventAdmin(admin.ModelAdmin):
     list_filter = ["action", "created_at"]
     list_select_related = ["actor", "commenter", "comment"]
     search_fields = ["actor__username", "commenter__username", "comment__comment"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="by", ordering="actor__username")
     def decided_by(self, event):
