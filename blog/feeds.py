@@ -148,35 +148,53 @@ def published_with_topic(slug):
     return Article.objects.published().filter(topics__slug=slug)
 
 
-def conditional_feed(feed_class, articles_for):
-    """A view answering If-None-Match / If-Modified-Since with 304 before building the feed."""
+def conditional_feed(feed_class, state_for):
+    """A view answering If-None-Match / If-Modified-Since with 304 before building the feed.
+
+    `state_for(**kwargs)` gives the feed's (last change, number of items) in one query; the
+    ETag and Last-Modified are both made from it.
+    """
 
     def state_of(request, kwargs):
         # Asked by both functions below: one query per request.
         if not hasattr(request, "feed_state"):
-            request.feed_state = articles_for(**kwargs).last_change()
+            request.feed_state = state_for(**kwargs)
         return request.feed_state
 
     def last_modified(request, **kwargs):
-        return state_of(request, kwargs)["changed"]
+        return state_of(request, kwargs)[0]
 
     def etag(request, **kwargs):
-        state = state_of(request, kwargs)
-        key = f"{request.path}|{state['changed']}|{state['count']}"
+        changed, count = state_of(request, kwargs)
+        key = f"{request.path}|{changed}|{count}"
         return hashlib.sha256(key.encode()).hexdigest()[:32]
 
     @condition(etag_func=etag, last_modified_func=last_modified)
     def view(request, **kwargs):
-        return feed_class()(request, **kwargs)
+        response = feed_class()(request, **kwargs)
+        # Feed dates its response by the newest item; the feed's state may have changed later
+        # (an edit, a late approval), so @condition puts last_modified() instead.
+        response.headers.pop("Last-Modified", None)
+        return response
 
     return view
+
+
+def articles_state(articles_for):
+    """The state of a feed of articles: their last publication or edit, and their number."""
+
+    def state_for(**kwargs):
+        change = articles_for(**kwargs).last_change()
+        return change["changed"], change["count"]
+
+    return state_for
 
 
 def site_articles():
     return Article.objects.published()
 
 
-site_feed = conditional_feed(ArticleFeed, site_articles)
-site_atom_feed = conditional_feed(AtomArticleFeed, site_articles)
-motive_feed = conditional_feed(MotiveFeed, published_with_motive)
-topic_feed = conditional_feed(TopicFeed, published_with_topic)
+site_feed = conditional_feed(ArticleFeed, articles_state(site_articles))
+site_atom_feed = conditional_feed(AtomArticleFeed, articles_state(site_articles))
+motive_feed = conditional_feed(MotiveFeed, articles_state(published_with_motive))
+topic_feed = conditional_feed(TopicFeed, articles_state(published_with_topic))

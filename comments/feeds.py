@@ -7,7 +7,6 @@ Each feed answers conditional requests and runs a fixed number of queries whatev
 number of comments.
 """
 
-import hashlib
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -20,8 +19,8 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.encoding import escape_uri_path
 from django.utils.feedgenerator import Rss201rev2Feed
-from django.views.decorators.http import condition
 
+from blog.feeds import conditional_feed
 from blog.models import Article
 
 from .models import Comment
@@ -202,35 +201,6 @@ def author_name(comment):
     return comment.user_name or "Anonymous"
 
 
-def conditional_comment_feed(feed_class, state_for):
-    """A view answering If-None-Match / If-Modified-Since with 304 before building the feed.
-    `state_for(**kwargs)` gives (last change, count) in one query."""
-
-    def state_of(request, kwargs):
-        # Asked by both functions below: one query per request.
-        if not hasattr(request, "comment_feed_state"):
-            request.comment_feed_state = state_for(**kwargs)
-        return request.comment_feed_state
-
-    def last_modified(request, **kwargs):
-        return state_of(request, kwargs)[0]
-
-    def etag(request, **kwargs):
-        changed, count = state_of(request, kwargs)
-        key = f"{request.path}|{changed}|{count}"
-        return hashlib.sha256(key.encode()).hexdigest()[:32]
-
-    @condition(etag_func=etag, last_modified_func=last_modified)
-    def view(request, **kwargs):
-        response = feed_class()(request, **kwargs)
-        # Feed dates its response by the newest item's pubDate; the feed changes at a late
-        # approval or a renamed article too, so @condition puts last_modified() instead.
-        response.headers.pop("Last-Modified", None)
-        return response
-
-    return view
-
-
 def site_state():
     return last_change(comments_on_published_articles())
 
@@ -241,8 +211,8 @@ def article_state(article):
     return max(filter(None, (changed, article.updated_at))), count
 
 
-site_feed = conditional_comment_feed(CommentFeed, site_state)
-_article_feed = conditional_comment_feed(ArticleCommentFeed, article_state)
+site_feed = conditional_feed(CommentFeed, site_state)
+_article_feed = conditional_feed(ArticleCommentFeed, article_state)
 
 
 def article_feed(request, year, month, day, slug):
