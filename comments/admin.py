@@ -33,7 +33,14 @@ from django.views.decorators.http import require_POST
 
 from blog.models import Article
 
-from .models import Comment, Commenter, DiscussionSettings, ModerationEvent, Report
+from .models import (
+    MODERATOR_DECISIONS,
+    Comment,
+    Commenter,
+    DiscussionSettings,
+    ModerationEvent,
+    Report,
+)
 
 CAN_MODERATE = "django_comments.can_moderate"
 EXCERPT_LENGTH = 90
@@ -46,21 +53,20 @@ class QueueDecision:
     name: str
     button: str
     done: str
-    method: object
 
     def apply(self, comment, moderator):
         """True when the comment changed; the model records the decision and recounts."""
-        return self.method(comment, by=moderator)
+        return MODERATOR_DECISIONS[self.name](comment, by=moderator)
 
 
 DECISIONS = {
     decision.name: decision
     for decision in [
-        QueueDecision("approve", "Approve", "approved", Comment.approve),
-        QueueDecision("unapprove", "Unapprove", "returned to pending", Comment.unapprove),
-        QueueDecision("spam", "Mark as spam", "marked as spam", Comment.mark_spam),
-        QueueDecision("remove", "Remove", "removed", Comment.remove),
-        QueueDecision("restore", "Restore", "restored", Comment.restore),
+        QueueDecision("approve", "Approve", "approved"),
+        QueueDecision("unapprove", "Unapprove", "returned to pending"),
+        QueueDecision("spam", "Mark as spam", "marked as spam"),
+        QueueDecision("remove", "Remove", "removed"),
+        QueueDecision("restore", "Restore", "restored"),
     ]
 }
 

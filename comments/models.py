@@ -53,11 +53,11 @@ class CommentQuerySet(models.QuerySet):
 
     def public(self):
         """Approved and not removed: what every reader may see and count."""
-        return self.filter(is_public=True, is_removed=False)
+        return self.in_state(Comment.State.APPROVED)
 
     def held(self):
         """Pending: waiting for a moderator."""
-        return self.filter(is_public=False, is_removed=False)
+        return self.in_state(Comment.State.PENDING)
 
     def in_state(self, state):
         return self.filter(Comment.STATE_FILTERS[state])
@@ -174,7 +174,7 @@ class Comment(XtdComment):
 
     @property
     def is_held(self):
-        return not self.is_public and not self.is_removed
+        return self.state == self.State.PENDING
 
     def is_visible_to(self, user):
         """Mirrors CommentQuerySet.visible_to() for one comment already read."""
@@ -413,6 +413,16 @@ class Comment(XtdComment):
         return True
 
 
+# A moderator's decisions by name, for the buttons on the site and in the admin.
+MODERATOR_DECISIONS = {
+    "approve": Comment.approve,
+    "unapprove": Comment.unapprove,
+    "spam": Comment.mark_spam,
+    "remove": Comment.remove,
+    "restore": Comment.restore,
+}
+
+
 class ModerationEvent(models.Model):
     """The audit trail: who decided what about a comment or a commenter, when, and why.
 
@@ -634,8 +644,10 @@ class DiscussionSettings(models.Model):
     def save(self, *args, **kwargs):
         self.pk = self.SINGLETON_PK
         super().save(*args, **kwargs)
-        transaction.on_commit(forget_rules)
+        # Now for this process, and again at commit: another process may have cached the
+        # old row in between.
         forget_rules()
+        transaction.on_commit(forget_rules)
 
     @classmethod
     def load(cls):

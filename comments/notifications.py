@@ -64,29 +64,38 @@ def followers(comment):
     return {email.lower(): (email, name) for email, name in rows}.values()
 
 
+def send_on_commit(build_messages, comment_id, failure):
+    """Build and send emails about one comment once its transaction commits, over one
+    connection. A mail server's failure is logged: the comment is saved, and stays."""
+
+    def send():
+        try:
+            messages = build_messages(comment_id)
+            if messages:
+                get_connection(fail_silently=False).send_messages(messages)
+        except Exception:
+            logger.exception(failure, comment_id)
+
+    transaction.on_commit(send)
+
+
 def notify_followers_on_commit(comment):
-    transaction.on_commit(partial(notify_followers, comment.pk))
+    send_on_commit(followup_messages, comment.pk, "Follow-up emails for comment %s were not sent")
 
 
-def notify_followers(comment_id):
+def followup_messages(comment_id):
     from .models import Comment
 
-    try:
-        comment = Comment.objects.public().get(pk=comment_id)
-        article = Article.objects.get(pk=comment.article_id)
-        # As a reader who is not logged in sees the discussion.
-        comment_url = absolute_url(comment.url_for(None))
-        messages = [
-            followup_message(comment, article, comment_url, email, name)
-            for email, name in followers(comment)
-        ]
-        if messages:
-            get_connection(fail_silently=False).send_messages(messages)
-    except Comment.DoesNotExist:
-        return
-    except Exception:
-        # The comment is saved and public; a mail server's failure must not undo that.
-        logger.exception("Follow-up emails for comment %s were not sent", comment_id)
+    comment = Comment.objects.public().filter(pk=comment_id).first()
+    if comment is None:
+        return []
+    article = Article.objects.get(pk=comment.article_id)
+    # As a reader who is not logged in sees the discussion.
+    comment_url = absolute_url(comment.url_for(None))
+    return [
+        followup_message(comment, article, comment_url, email, name)
+        for email, name in followers(comment)
+    ]
 
 
 def followup_message(comment, article, comment_url, email, name):
@@ -134,65 +143,67 @@ def moderators():
     )
 
 
+MODERATOR_SUBJECTS = {
+    "comments/email/held.txt": "Comment awaiting moderation on “{title}”",
+    "comments/email/reported.txt": "Reported comment on “{title}”",
+}
+
+
 def notify_moderators_on_commit(comment, template="comments/email/held.txt"):
-    transaction.on_commit(partial(notify_moderators, comment.pk, template))
+    send_on_commit(
+        partial(moderator_messages, template=template),
+        comment.pk,
+        "Moderators were not told of comment %s",
+    )
 
 
-def notify_moderators(comment_id, template):
+def moderator_messages(comment_id, template):
     """One email per moderator about one comment: why it waits, and where in the queue."""
     from .models import Comment
 
-    try:
-        comment = Comment.objects.get(pk=comment_id)
-        article = Article.objects.get(pk=comment.article_id)
-        context = {
-            "comment": comment,
-            "article": article,
-            "queue_url": absolute_url(reverse("admin:comments_comment_change", args=[comment.pk])),
-            "site_name": settings.SITE_NAME,
-        }
-        body = render_to_string(template, context)
-        subject = (
-            f"Reported comment on “{article.title}”"
-            if template.endswith("reported.txt")
-            else f"Comment awaiting moderation on “{article.title}”"
-        )
-        messages = [
-            EmailMessage(subject, body, settings.COMMENTS_XTD_FROM_EMAIL, [moderator.email])
-            for moderator in moderators()
-        ]
-        if messages:
-            get_connection(fail_silently=False).send_messages(messages)
-    except Exception:
-        logger.exception("Moderators were not told of comment %s", comment_id)
+    comment = Comment.objects.get(pk=comment_id)
+    article = Article.objects.get(pk=comment.article_id)
+    context = {
+        "comment": comment,
+        "article": article,
+        "queue_url": absolute_url(reverse("admin:comments_comment_change", args=[comment.pk])),
+        "site_name": settings.SITE_NAME,
+    }
+    body = render_to_string(template, context)
+    subject = MODERATOR_SUBJECTS[template].format(title=article.title)
+    return [
+        EmailMessage(subject, body, settings.COMMENTS_XTD_FROM_EMAIL, [moderator.email])
+        for moderator in moderators()
+    ]
 
 
 def notify_author_of_approval_on_commit(comment):
-    transaction.on_commit(partial(notify_author_of_approval, comment.pk))
+    send_on_commit(
+        approval_messages,
+        comment.pk,
+        "The author of comment %s was not told of its approval",
+    )
 
 
-def notify_author_of_approval(comment_id):
+def approval_messages(comment_id):
     """The commenter hears once that a held comment is now public."""
     from .models import Comment
 
-    try:
-        comment = Comment.objects.public().get(pk=comment_id)
-        if not comment.user_email:
-            return
-        article = Article.objects.get(pk=comment.article_id)
-        context = {
-            "comment": comment,
-            "article": article,
-            "comment_url": absolute_url(comment.url_for(None)),
-            "site_name": settings.SITE_NAME,
-        }
+    comment = Comment.objects.public().filter(pk=comment_id).first()
+    if comment is None or not comment.user_email:
+        return []
+    article = Article.objects.get(pk=comment.article_id)
+    context = {
+        "comment": comment,
+        "article": article,
+        "comment_url": absolute_url(comment.url_for(None)),
+        "site_name": settings.SITE_NAME,
+    }
+    return [
         EmailMessage(
             f"Your comment on “{article.title}” is published",
             render_to_string("comments/email/approved.txt", context),
             settings.COMMENTS_XTD_FROM_EMAIL,
             [comment.user_email],
-        ).send()
-    except Comment.DoesNotExist:
-        return
-    except Exception:
-        logger.exception("The author of comment %s was not told of its approval", comment_id)
+        )
+    ]

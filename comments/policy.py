@@ -60,11 +60,12 @@ class ModerationPolicy:
     def __init__(self, rules=None):
         self.rules = rules or current_rules()
 
-    def gate(self, *, article, user):
+    def gate(self, *, article, user, standing=None):
         """A refusal that needs no comment to decide (banned, closed), or None."""
         from .models import Commenter
 
-        if Commenter.standing_of(user) == Commenter.Standing.BANNED:
+        standing = standing or Commenter.standing_of(user)
+        if standing == Commenter.Standing.BANNED:
             return Decision(REFUSE, ("banned",), BANNED_MESSAGE)
         if not comments_open(article, self.rules):
             return Decision(REFUSE, ("closed",), closed_message(article))
@@ -74,10 +75,10 @@ class ModerationPolicy:
         from .models import Comment, Commenter, is_moderator
 
         rules = self.rules
-        refusal = self.gate(article=article, user=user)
+        standing = Commenter.standing_of(user)
+        refusal = self.gate(article=article, user=user, standing=standing)
         if refusal is not None:
             return refusal
-        standing = Commenter.standing_of(user)
         if rules.flood_interval and user.is_authenticated:
             since = timezone.now() - timedelta(seconds=rules.flood_interval)
             if Comment.objects.filter(user=user, submit_date__gt=since).exists():

@@ -16,9 +16,9 @@ from django_comments.signals import comment_was_posted
 from blog.models import Article
 
 from . import notifications
-from .forms import CommentForm
-from .models import Comment, Commenter, ReplyRefused, is_moderator
-from .policy import BANNED_MESSAGE, REFUSE, ModerationPolicy, comments_open, decide_for
+from .forms import CommentForm, leave_a_reply
+from .models import MODERATOR_DECISIONS, Comment, ReplyRefused, is_moderator
+from .policy import REFUSE, ModerationPolicy, decide_for
 
 RESPOND = "#respond"
 
@@ -90,22 +90,14 @@ def reply(request, pk):
     """The reply form on a page of its own, for readers without JavaScript."""
     parent = get_object_or_404(Comment.objects.public(), pk=pk)
     article = get_object_or_404(Article.objects.published(), pk=parent.article_id)
-    accepts = comments_open(article)
-    banned = Commenter.standing_of(request.user) == Commenter.Standing.BANNED
-    form = None
-    if request.user.is_authenticated and accepts and not banned and parent.allow_thread():
-        form = CommentForm(article, comment=parent, user=request.user)
     return render(
         request,
         "comments/reply.html",
         {
             "article": article,
             "parent": parent,
-            "form": form,
-            "accepts_comments": accepts,
-            "banned": banned,
-            "banned_message": BANNED_MESSAGE,
             "next_url": request.get_full_path(),
+            **leave_a_reply(article, request.user, parent=parent),
         },
     )
 
@@ -151,15 +143,6 @@ def report(request, pk):
     return redirect(comment.url_for(request.user))
 
 
-MODERATION_ACTIONS = {
-    "approve": Comment.approve,
-    "unapprove": Comment.unapprove,
-    "spam": Comment.mark_spam,
-    "remove": Comment.remove,
-    "restore": Comment.restore,
-}
-
-
 @require_POST
 def moderate(request, pk):
     """A moderator's decision from the article page: the same methods as the admin queue."""
@@ -168,7 +151,7 @@ def moderate(request, pk):
     if not is_moderator(request.user):
         raise PermissionDenied("Only moderators may moderate comments.")
     comment = get_object_or_404(Comment, pk=pk)
-    action = MODERATION_ACTIONS.get(request.POST.get("action"))
+    action = MODERATOR_DECISIONS.get(request.POST.get("action"))
     if action is None:
         return HttpResponseBadRequest("Unknown moderation action.")
     action(comment, by=request.user)

@@ -3,9 +3,8 @@ from django import template
 from django.conf import settings
 from django.urls import reverse
 
-from ..forms import CommentForm
-from ..models import Commenter, is_moderator
-from ..policy import BANNED_MESSAGE, comments_open
+from ..forms import leave_a_reply
+from ..models import is_moderator
 from ..rendering import avatar_colour, comment_html, initials
 from ..threads import discussion_page
 
@@ -17,22 +16,18 @@ def discussion(context, article):
     """The article's comments and the Leave a Reply block under them."""
     request = context["request"]
     user = request.user
-    accepts = comments_open(article)
-    banned = accepts and Commenter.standing_of(user) == Commenter.Standing.BANNED
-    page = discussion_page(article, user, request.GET.get("cpage", 1), open_for_replies=accepts)
+    respond = leave_a_reply(article, user)
+    page = discussion_page(
+        article, user, request.GET.get("cpage", 1), open_for_replies=respond["accepts_comments"]
+    )
     return {
         "request": request,
         "site_name": settings.SITE_NAME,
         "user": user,
         "article": article,
         "discussion": page,
-        "accepts_comments": accepts,
-        "banned": banned,
-        "banned_message": BANNED_MESSAGE,
         "is_moderator": is_moderator(user),
-        "form": CommentForm(article, user=user)
-        if accepts and user.is_authenticated and not banned
-        else None,
+        **respond,
         "post_url": reverse("comments:post", kwargs={"article_pk": article.pk}),
         "next_url": article.get_absolute_url() + "#respond",
     }
