@@ -14,7 +14,7 @@ INSTALLED := $(VENV)/.installed
 help:
 	@echo "make run         set up, migrate, load the seed article, serve on 127.0.0.1:\$$PORT ($(PORT))"
 	@echo "make test        run the whole test suite (SQLite unless DATABASE_URL is set)"
-	@echo "make lint        ruff lint and format check"
+	@echo "make lint        ruff lint and format check, import-linter's contracts"
 	@echo "make format      ruff format and autofix"
 	@echo "make bench       search timings over 1,000 generated articles, the article page with 0-500 comments (rolled back)"
 	@echo "make screenshot  refresh docs/screenshot.png through the browser test"
@@ -49,6 +49,7 @@ test: $(INSTALLED)
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: $(INSTALLED)
 	$(BIN)/ruff check --fix .

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
 from django.db import connection
 from django.db.models import Case, Exists, FloatField, OuterRef, Q, Subquery, When
 from django.db.models import Value as V
@@ -104,24 +105,18 @@ def attach_matches(articles, query):
 
 
 def article_vector():
-    from django.contrib.postgres.search import SearchVector
-
     return SearchVector("title", weight="A", config=SEARCH_CONFIG) + SearchVector(
         "excerpt", weight="B", config=SEARCH_CONFIG
     )
 
 
 def section_vector():
-    from django.contrib.postgres.search import SearchVector
-
     return SearchVector("heading", weight="C", config=SEARCH_CONFIG) + SearchVector(
         "body", weight="D", config=SEARCH_CONFIG
     )
 
 
 def search_query_for(query):
-    from django.contrib.postgres.search import SearchQuery
-
     # websearch syntax never raises on user input: quotes, "or", "-word" all allowed.
     return SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
 
@@ -135,8 +130,6 @@ def matching_sections(search_query):
 
 
 def _postgres_hits(query):
-    from django.contrib.postgres.search import SearchRank
-
     search_query = search_query_for(query)
     published = Article.objects.published()
     # Both filter on the same expression as their GIN index (migration 0002); the
@@ -166,8 +159,6 @@ def _postgres_hits(query):
 
 
 def _headline(query):
-    from django.contrib.postgres.search import SearchHeadline
-
     return SearchHeadline(
         "body",
         search_query_for(query),

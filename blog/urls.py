@@ -4,13 +4,13 @@ from . import feeds, views
 
 app_name = "blog"
 
+# An article's permalink, /<yyyy>/<mm>/<dd>/<slug>/ (DESIGN.md's public contract), without
+# its closing `$`: the comments app routes the article's comment feed under it.
+ARTICLE_PERMALINK = r"^(?P<year>[0-9]{4})/(?P<month>[0-9]{2})/(?P<day>[0-9]{2})/(?P<slug>[-\w]+)/"
+
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
-    re_path(
-        r"^(?P<year>[0-9]{4})/(?P<month>[0-9]{2})/(?P<day>[0-9]{2})/(?P<slug>[-\w]+)/$",
-        views.ArticleView.as_view(),
-        name="article",
-    ),
+    re_path(ARTICLE_PERMALINK + "$", views.ArticleView.as_view(), name="article"),
     re_path(r"^(?P<year>[0-9]{4})/$", views.YearArchiveView.as_view(), name="archive_year"),
     re_path(
         r"^(?P<year>[0-9]{4})/(?P<month>[0-9]{2})/$",

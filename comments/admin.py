@@ -1,13 +1,12 @@
 """The moderator's queue and the discussion's other admin pages.
 
-Every change of state goes through the model's methods (Comment.approve, mark_spam, ...,
-Commenter.set_standing), one comment or user at a time, with the acting moderator: each
-decision is recorded in the audit trail, the article's count is recounted, and the
-emails an approval owes are sent. Nothing here updates a queryset in bulk, and nothing
-is edited in a form that could bypass those methods.
+Every change of state goes through the moderator decisions of comments/services.py
+(DECISIONS: the bulk actions and the buttons on a comment's page are made from it), one
+comment or user at a time, with the acting moderator: each decision is recorded in the
+audit trail, the article's count is recounted, and the emails an approval owes are sent.
+Nothing here updates a queryset in bulk, and nothing is edited in a form that could
+bypass those decisions.
 """
-
-from dataclasses import dataclass
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -33,54 +32,11 @@ from django.views.decorators.http import require_POST
 
 from blog.models import Article
 
-from .models import (
-    MODERATOR_DECISIONS,
-    Comment,
-    Commenter,
-    DiscussionSettings,
-    ModerationEvent,
-    Report,
-)
+from .models import Comment, Commenter, DiscussionSettings, ModerationEvent, Report
+from .moderators import is_moderator
+from .services import DECISIONS, decide, decisions_for, plural
 
-CAN_MODERATE = "django_comments.can_moderate"
 EXCERPT_LENGTH = 90
-
-
-@dataclass(frozen=True)
-class QueueDecision:
-    """One decision a moderator takes on a comment, in the queue or on its page."""
-
-    name: str
-    button: str
-    done: str
-
-    def apply(self, comment, moderator):
-        """True when the comment changed; the model records the decision and recounts."""
-        return MODERATOR_DECISIONS[self.name](comment, by=moderator)
-
-
-DECISIONS = {
-    decision.name: decision
-    for decision in [
-        QueueDecision("approve", "Approve", "approved"),
-        QueueDecision("unapprove", "Unapprove", "returned to pending"),
-        QueueDecision("spam", "Mark as spam", "marked as spam"),
-        QueueDecision("remove", "Remove", "removed"),
-        QueueDecision("restore", "Restore", "restored"),
-    ]
-}
-
-# The buttons a comment's page offers in each state: the decisions that change it.
-DECISIONS_BY_STATE = {
-    Comment.State.PENDING: ["approve", "spam", "remove"],
-    Comment.State.APPROVED: ["unapprove", "spam", "remove"],
-    Comment.State.SPAM: ["restore", "remove"],
-    Comment.State.REMOVED: ["restore", "spam"],
-}
-
-
-def plural(count, singular, plural_form=None):
-    return f"{count} {singular if count == 1 else plural_form or singular + 's'}"
 
 
 def when(moment):
@@ -91,21 +47,6 @@ def who(actor):
     return actor.get_username() if actor is not None else "the rules"
 
 
-def decide(request, comments, decision):
-    """Apply one decision to each comment; tell the moderator how many changed."""
-    changed = unchanged = 0
-    for comment in comments:
-        if decision.apply(comment, request.user):
-            changed += 1
-        else:
-            unchanged += 1
-    message = f"{plural(changed, 'comment')} {decision.done}."
-    if unchanged:
-        message += f" {plural(unchanged, 'comment was', 'comments were')} already {decision.done}."
-    level = messages.SUCCESS if changed else messages.WARNING
-    return message, level
-
-
 def set_standings(request, users, standing, done):
     changed = sum(Commenter.set_standing(user, standing, by=request.user) for user in users)
     return f"{plural(changed, 'commenter')} {done}."
@@ -113,7 +54,7 @@ def set_standings(request, users, standing, done):
 
 class ModeratorPermissionMixin:
     def has_moderate_permission(self, request):
-        return request.user.has_perm(CAN_MODERATE)
+        return is_moderator(request.user)
 
 
 # The queue ---------------------------------------------------------------------------
@@ -226,6 +167,16 @@ class ReportInline(ReadOnlyInline):
         return super().get_queryset(request).select_related("reporter")
 
 
+def bulk_action(decision):
+    """The admin action for one of the moderator decisions, named as the table names it."""
+
+    def action(model_admin, request, queryset):
+        model_admin.apply_in_bulk(request, queryset, decision)
+
+    action.__name__ = decision.admin_action
+    return admin.action(description=decision.bulk_label, permissions=["moderate"])(action)
+
+
 # Read-only for everyone. Comments come from readers through the site, where the rules are
 # applied; a saved form would write the state flags and the text without a record (decisions
 # are the actions and the page's buttons); a deleted comment would leave its replies orphaned
@@ -316,15 +267,7 @@ class CommentAdmin(ReadOnly, ModeratorPermissionMixin, admin.ModelAdmin):
     ]
     readonly_fields = ["state_label", "reasons", "article", "report_count", "author_standing"]
     inlines = [ModerationEventInline, ReportInline]
-    actions = [
-        "approve_comments",
-        "unapprove_comments",
-        "spam_comments",
-        "remove_comments",
-        "restore_comments",
-        "ban_authors",
-        "trust_authors",
-    ]
+    actions = [bulk_action(decision) for decision in DECISIONS.values()]
 
     class Media:
         css = {"all": ["css/admin_queue.css"]}
@@ -344,18 +287,18 @@ class CommentAdmin(ReadOnly, ModeratorPermissionMixin, admin.ModelAdmin):
     def get_changelist_instance(self, request):
         changelist = super().get_changelist_instance(request)
         rows = list(changelist.result_list)
-        ids = {row.article_id for row in rows}
+        ids = {row.article_pk for row in rows}
         articles = (
             Article.objects.only("pk", "title", "slug", "published_at").in_bulk(ids) if ids else {}
         )
         for row in rows:
-            row.queue_article = articles.get(row.article_id)
+            row.queue_article = articles.get(row.article_pk)
         return changelist
 
     def article_of(self, comment):
         if hasattr(comment, "queue_article"):
             return comment.queue_article
-        return Article.objects.filter(pk=comment.article_id).first()
+        return Article.objects.filter(pk=comment.article_pk).first()
 
     @admin.display(description="comment")
     def excerpt(self, comment):
@@ -418,53 +361,11 @@ class CommentAdmin(ReadOnly, ModeratorPermissionMixin, admin.ModelAdmin):
             return None
         return reverse("comments:permalink", kwargs={"pk": comment.pk})
 
-    # Bulk decisions.
-
-    def _decide(self, request, queryset, name):
-        message, level = decide(request, queryset, DECISIONS[name])
-        self.message_user(request, message, level)
-
-    @admin.action(description="Approve selected comments", permissions=["moderate"])
-    def approve_comments(self, request, queryset):
-        self._decide(request, queryset, "approve")
-
-    @admin.action(description="Unapprove selected comments", permissions=["moderate"])
-    def unapprove_comments(self, request, queryset):
-        self._decide(request, queryset, "unapprove")
-
-    @admin.action(description="Mark selected comments as spam", permissions=["moderate"])
-    def spam_comments(self, request, queryset):
-        self._decide(request, queryset, "spam")
-
-    @admin.action(description="Remove selected comments", permissions=["moderate"])
-    def remove_comments(self, request, queryset):
-        self._decide(request, queryset, "remove")
-
-    @admin.action(description="Restore selected comments", permissions=["moderate"])
-    def restore_comments(self, request, queryset):
-        self._decide(request, queryset, "restore")
-
-    def _authors(self, queryset):
-        """The distinct accounts behind the comments; comments without one are skipped."""
-        users = {}
-        for comment in queryset.select_related("user"):
-            if comment.user_id is not None:
-                users[comment.user_id] = comment.user
-        return list(users.values())
-
-    @admin.action(description="Ban the authors of selected comments", permissions=["moderate"])
-    def ban_authors(self, request, queryset):
-        message = set_standings(
-            request, self._authors(queryset), Commenter.Standing.BANNED, "banned"
-        )
-        self.message_user(request, message, messages.SUCCESS)
-
-    @admin.action(description="Trust the authors of selected comments", permissions=["moderate"])
-    def trust_authors(self, request, queryset):
-        message = set_standings(
-            request, self._authors(queryset), Commenter.Standing.TRUSTED, "trusted"
-        )
-        self.message_user(request, message, messages.SUCCESS)
+    def apply_in_bulk(self, request, queryset, decision):
+        if decision.about_author:
+            queryset = queryset.select_related("user")
+        message, changed = decide(decision, queryset, request.user)
+        self.message_user(request, message, messages.SUCCESS if changed else messages.WARNING)
 
     # One comment's page: its decisions as buttons, posted to a view of their own.
 
@@ -481,9 +382,7 @@ class CommentAdmin(ReadOnly, ModeratorPermissionMixin, admin.ModelAdmin):
         extra_context = dict(extra_context or {})
         comment = self.get_object(request, object_id)
         if comment is not None and self.has_moderate_permission(request):
-            extra_context["moderation_decisions"] = [
-                DECISIONS[name] for name in DECISIONS_BY_STATE[comment.state]
-            ]
+            extra_context["moderation_decisions"] = decisions_for(comment)
             extra_context["moderate_url"] = reverse(
                 "admin:comments_comment_moderate", args=[comment.pk]
             )
@@ -499,8 +398,8 @@ class CommentAdmin(ReadOnly, ModeratorPermissionMixin, admin.ModelAdmin):
         decision = DECISIONS.get(request.POST.get("decision"))
         if decision is None:
             return HttpResponseBadRequest("Unknown moderation decision.")
-        message, level = decide(request, [comment], decision)
-        self.message_user(request, message, level)
+        message, changed = decide(decision, [comment], request.user)
+        self.message_user(request, message, messages.SUCCESS if changed else messages.WARNING)
         return redirect("admin:comments_comment_change", comment.pk)
 
 

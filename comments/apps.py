@@ -8,12 +8,13 @@ class CommentsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        # Imported here, not at the top: these modules import models, which Django allows
+        # only once the app registry is ready, and ready() is the hook it gives for that.
         from allauth.account.signals import user_logged_in
         from django_comments_xtd.models import publish_or_unpublish_on_pre_save
 
         from blog.models import Article
 
-        from . import moderation
         from .groups import sync_moderators_group
         from .receivers import delete_article_comments, remember_login_provider
         from .sites import sync_site
@@ -22,7 +23,6 @@ class CommentsConfig(AppConfig):
         # every save (flaws 4 and 5 in docs/comments-xtd.md); our comments change state
         # explicitly.
         pre_save.disconnect(publish_or_unpublish_on_pre_save, sender="comments.Comment")
-        moderation.register()
         post_migrate.connect(sync_site, sender=self)
         post_migrate.connect(sync_moderators_group, sender=self)
         user_logged_in.connect(remember_login_provider)

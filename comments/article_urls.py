@@ -6,14 +6,12 @@ feed at `<article permalink>feed/` is routed from here.
 
 from django.urls import re_path
 
+from blog.urls import ARTICLE_PERMALINK
+
 from . import feeds
 
 app_name = "article_comments"
 
 urlpatterns = [
-    re_path(
-        r"^(?P<year>[0-9]{4})/(?P<month>[0-9]{2})/(?P<day>[0-9]{2})/(?P<slug>[-\w]+)/feed/$",
-        feeds.article_feed,
-        name="feed",
-    ),
+    re_path(ARTICLE_PERMALINK + "feed/$", feeds.article_feed, name="feed"),
 ]

@@ -10,10 +10,10 @@ number of comments.
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.sites.shortcuts import get_current_site
 from django.contrib.syndication.views import Feed, add_domain
-from django.db.models import CharField, Count, Exists, Max, OuterRef, Subquery
+from django.db.models import CharField, Count, Max, OuterRef, Subquery
 from django.db.models.functions import Cast, Coalesce
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -23,23 +23,16 @@ from django.utils.feedgenerator import Rss201rev2Feed
 from blog.feeds import conditional_feed
 from blog.models import Article
 
-from .models import Comment
+from .models import Comment, current_rules
 from .rendering import comment_html
-from .rules import NEWEST_FIRST, current_rules
 
 FEED_LENGTH = 30
 
 
-def approved_comments():
-    """Approved comments on articles of this site. Marking spam removes a comment too; spam
-    is excluded on its own as well, so that no row edited by hand can publish one."""
-    return (
-        Comment.objects.filter(
-            content_type=ContentType.objects.get_for_model(Article), site_id=settings.SITE_ID
-        )
-        .public()
-        .filter(is_spam=False)
-    )
+def approved(comments):
+    """The approved ones. Marking spam removes a comment too; spam is excluded on its own as
+    well, so that no row edited by hand can publish one."""
+    return comments.public().filter(is_spam=False)
 
 
 def comments_on_published_articles():
@@ -47,11 +40,11 @@ def comments_on_published_articles():
     published_ids = (
         Article.objects.published().annotate(id_text=Cast("pk", CharField())).values("id_text")
     )
-    return approved_comments().filter(object_pk__in=published_ids)
+    return approved(Comment.objects.on_articles()).filter(object_pk__in=published_ids)
 
 
 def comments_on(article):
-    return approved_comments().filter(object_pk=str(article.pk))
+    return approved(Comment.objects.for_article(article))
 
 
 def last_change(comments):
@@ -73,33 +66,20 @@ def last_change(comments):
 
 def with_threads_before(comments, rules):
     """Annotates each comment with the number of threads listed before its own on its
-    article's discussion, counted as Comment.page_number(None) counts them, but inside the
-    feed's one query instead of two queries per comment."""
-    before = "thread_id__gt" if rules.order == NEWEST_FIRST else "thread_id__lt"
+    article's discussion for a reader not logged in: Comment.page_number(None) in the
+    feed's one query, instead of two queries per comment."""
+    same_article = Comment.objects.filter(
+        content_type_id=OuterRef("content_type_id"), object_pk=OuterRef("object_pk")
+    )
     earlier_roots = (
-        Comment.objects.filter(
-            content_type_id=OuterRef("content_type_id"),
-            object_pk=OuterRef("object_pk"),
-            level=0,
-            **{before: OuterRef("thread_id")},
-        )
-        # A thread is listed for a reader not logged in when it holds any public comment.
-        .filter(Exists(Comment.objects.public().filter(thread_id=OuterRef("thread_id"))))
+        same_article.listed_roots(AnonymousUser())
+        .listed_before(OuterRef("thread_id"), rules.order)
         .order_by()
         .values("object_pk")
         .annotate(count=Count("pk"))
         .values("count")
     )
     return comments.annotate(threads_before=Coalesce(Subquery(earlier_roots), 0))
-
-
-def place_in_discussion(comment, article, rules):
-    """What Comment.url_for(None) answers, from the annotated thread count."""
-    url = article.get_absolute_url()
-    page = comment.threads_before // rules.top_level_per_page + 1
-    if page > 1:
-        url += f"?cpage={page}"
-    return f"{url}#{comment.anchor}"
 
 
 @dataclass
@@ -131,7 +111,7 @@ class CommentFeed(Feed):
         return comments_on_published_articles()
 
     def articles_of(self, comments, obj):
-        ids = {comment.article_id for comment in comments}
+        ids = {comment.article_pk for comment in comments}
         return Article.objects.only("title", "slug", "published_at").in_bulk(ids)
 
     def items(self, obj=None):
@@ -142,8 +122,10 @@ class CommentFeed(Feed):
         return [
             Entry(
                 comment,
-                articles[comment.article_id],
-                place_in_discussion(comment, articles[comment.article_id], rules),
+                articles[comment.article_pk],
+                comment.url_on_page(
+                    articles[comment.article_pk], rules.page_of(comment.threads_before)
+                ),
             )
             for comment in comments
         ]

@@ -16,8 +16,7 @@ from django.utils import timezone
 from django_comments.forms import DEFAULT_COMMENTS_TIMEOUT
 from django_comments_xtd.forms import XtdCommentForm
 
-from .models import NAME_MAX_LENGTH, Comment
-from .rules import current_rules
+from .models import NAME_MAX_LENGTH, Comment, current_rules
 
 EXPIRED_MESSAGE = (
     "This form was open for more than {hours} hours, so it could not be sent. "
@@ -149,22 +148,3 @@ class CommentForm(XtdCommentForm):
     def check_for_duplicate_comment(self, new):
         # contrib-comments matches on name and day; the submission key does it exactly.
         return new
-
-
-def leave_a_reply(article, user, parent=None):
-    """What the Leave a Reply block shows, on the article or a reply page: whether comments
-    are open, whether this reader is banned, and the form when they may write."""
-    from .models import Commenter
-    from .policy import BANNED_MESSAGE, comments_open
-
-    accepts = comments_open(article)
-    banned = accepts and Commenter.standing_of(user) == Commenter.Standing.BANNED
-    may_write = accepts and user.is_authenticated and not banned
-    if parent is not None:
-        may_write = may_write and parent.allow_thread()
-    return {
-        "accepts_comments": accepts,
-        "banned": banned,
-        "banned_message": BANNED_MESSAGE,
-        "form": CommentForm(article, comment=parent, user=user) if may_write else None,
-    }

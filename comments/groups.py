@@ -6,9 +6,14 @@ comments" permission that grants nothing (flaw 15 in docs/comments-xtd.md). A mo
 is a staff user (to reach the admin) in this group.
 """
 
+from django.contrib.auth.models import Group, Permission
+from django.db.models import Q
+
+from .moderators import APP_LABEL, CODENAME
+
 MODERATORS = "Moderators"
 MODERATOR_PERMISSIONS = [
-    ("django_comments", "can_moderate"),
+    (APP_LABEL, CODENAME),
     # The queue is read-only; decisions are actions that ask can_moderate, not change_comment.
     ("comments", "view_comment"),
     ("comments", "view_moderationevent"),
@@ -20,9 +25,6 @@ MODERATOR_PERMISSIONS = [
 
 
 def sync_moderators_group(using="default", **kwargs):
-    from django.contrib.auth.models import Group, Permission
-    from django.db.models import Q
-
     wanted = Q()
     for app_label, codename in MODERATOR_PERMISSIONS:
         wanted |= Q(content_type__app_label=app_label, codename=codename)

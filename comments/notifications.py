@@ -15,11 +15,13 @@ from django.contrib.sites.models import Site
 from django.core import signing
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
-from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 
 from blog.models import Article
+
+from .models import Comment
+from .moderators import moderators
 
 logger = logging.getLogger(__name__)
 
@@ -46,14 +48,9 @@ def followers(comment):
 
     One entry per email: the name they last commented under.
     """
-    from .models import Comment
-
     rows = (
-        Comment.objects.filter(
-            content_type_id=comment.content_type_id,
-            object_pk=comment.object_pk,
-            followup=True,
-        )
+        Comment.objects.for_article(comment.article_pk)
+        .filter(followup=True)
         .public()
         .exclude(user_email="")
         .exclude(user_email__iexact=comment.user_email or "\0")
@@ -84,12 +81,10 @@ def notify_followers_on_commit(comment):
 
 
 def followup_messages(comment_id):
-    from .models import Comment
-
     comment = Comment.objects.public().filter(pk=comment_id).first()
     if comment is None:
         return []
-    article = Article.objects.get(pk=comment.article_id)
+    article = Article.objects.get(pk=comment.article_pk)
     # As a reader who is not logged in sees the discussion.
     comment_url = absolute_url(comment.url_for(None))
     return [
@@ -113,33 +108,12 @@ def followup_message(comment, article, comment_url, email, name):
     return EmailMessage(
         subject=f"New comment on “{article.title}”",
         body=render_to_string("comments/email/followup.txt", context),
-        from_email=settings.COMMENTS_XTD_FROM_EMAIL,
+        from_email=settings.COMMENTS_FROM_EMAIL,
         to=[email],
         headers={
             "List-Unsubscribe": f"<{mute_url}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         },
-    )
-
-
-def moderators():
-    """Active users who may moderate comments and have an email address."""
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.models import Permission
-
-    can_moderate = Permission.objects.filter(
-        content_type__app_label="django_comments", codename="can_moderate"
-    )
-    return (
-        get_user_model()
-        .objects.filter(
-            Q(is_superuser=True)
-            | Q(groups__permissions__in=can_moderate)
-            | Q(user_permissions__in=can_moderate),
-            is_active=True,
-        )
-        .exclude(email="")
-        .distinct()
     )
 
 
@@ -159,10 +133,8 @@ def notify_moderators_on_commit(comment, template="comments/email/held.txt"):
 
 def moderator_messages(comment_id, template):
     """One email per moderator about one comment: why it waits, and where in the queue."""
-    from .models import Comment
-
     comment = Comment.objects.get(pk=comment_id)
-    article = Article.objects.get(pk=comment.article_id)
+    article = Article.objects.get(pk=comment.article_pk)
     context = {
         "comment": comment,
         "article": article,
@@ -172,7 +144,7 @@ def moderator_messages(comment_id, template):
     body = render_to_string(template, context)
     subject = MODERATOR_SUBJECTS[template].format(title=article.title)
     return [
-        EmailMessage(subject, body, settings.COMMENTS_XTD_FROM_EMAIL, [moderator.email])
+        EmailMessage(subject, body, settings.COMMENTS_FROM_EMAIL, [moderator.email])
         for moderator in moderators()
     ]
 
@@ -187,12 +159,10 @@ def notify_author_of_approval_on_commit(comment):
 
 def approval_messages(comment_id):
     """The commenter hears once that a held comment is now public."""
-    from .models import Comment
-
     comment = Comment.objects.public().filter(pk=comment_id).first()
     if comment is None or not comment.user_email:
         return []
-    article = Article.objects.get(pk=comment.article_id)
+    article = Article.objects.get(pk=comment.article_pk)
     context = {
         "comment": comment,
         "article": article,
@@ -203,7 +173,7 @@ def approval_messages(comment_id):
         EmailMessage(
             f"Your comment on “{article.title}” is published",
             render_to_string("comments/email/approved.txt", context),
-            settings.COMMENTS_XTD_FROM_EMAIL,
+            settings.COMMENTS_FROM_EMAIL,
             [comment.user_email],
         )
     ]

@@ -2,8 +2,9 @@
 
 `ModerationPolicy(rules).decide(...)` returns a Decision — approve, hold, spam or refuse —
 with its reasons in plain words ("first comment", "2 links", "word: casino"). The posting
-view applies it and the comment records the reasons; xtd's registered moderator asks the
-same policy. Nothing else in the code decides a comment's fate.
+service (comments/services.py) applies it and the comment records the reasons. Nothing else
+in the code decides a new comment's fate; a moderator's later decisions are the services'
+DECISIONS.
 """
 
 import re
@@ -12,7 +13,8 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from .rules import current_rules
+from .models import Comment, Commenter, current_rules
+from .moderators import is_moderator
 
 APPROVE = "approve"
 HOLD = "hold"
@@ -62,8 +64,6 @@ class ModerationPolicy:
 
     def gate(self, *, article, user, standing=None):
         """A refusal that needs no comment to decide (banned, closed), or None."""
-        from .models import Commenter
-
         standing = standing or Commenter.standing_of(user)
         if standing == Commenter.Standing.BANNED:
             return Decision(REFUSE, ("banned",), BANNED_MESSAGE)
@@ -72,8 +72,6 @@ class ModerationPolicy:
         return None
 
     def decide(self, *, article, user, text, user_name="", user_email="", ip_address=""):
-        from .models import Comment, Commenter, is_moderator
-
         rules = self.rules
         standing = Commenter.standing_of(user)
         refusal = self.gate(article=article, user=user, standing=standing)
@@ -123,7 +121,7 @@ class ModerationPolicy:
 
 
 def decide_for(comment, article, policy=None):
-    """The policy's decision about an unsaved comment (the posting view, xtd's moderator)."""
+    """The policy's decision about an unsaved comment."""
     return (policy or ModerationPolicy()).decide(
         article=article,
         user=comment.user,

@@ -1,3 +1,6 @@
+from .models import Comment
+
+
 def remember_login_provider(sender, request, user, sociallogin=None, **kwargs):
     """The form says which account the reader is commenting with: ours or a provider's
     (templates/comments/form.html reads it from the session)."""
@@ -6,6 +9,4 @@ def remember_login_provider(sender, request, user, sociallogin=None, **kwargs):
 
 def delete_article_comments(sender, instance, using, **kwargs):
     """An article's comments go with it: the generic relation has no foreign key to cascade."""
-    from .models import Comment
-
     Comment.objects.using(using).for_article(instance).delete()

@@ -1,17 +1,14 @@
-"""The discussion rules: one object, defaults in code, editable in the admin.
+"""The discussion rules as a value: what an editor can set, with its defaults.
 
-`current_rules()` is what every part of the comments app asks. An editor's change
-(Discussion settings in the admin) is saved to one row and clears the cached copy, so it
-applies to the next comment in every app process, with no restart.
+The editor's copy is one row of `DiscussionSettings` (comments/models/discussion_settings.py),
+whose field defaults come from here; `current_rules()` there reads it, cached. Everything
+that decides about a comment takes a `DiscussionRules`, so that a test can hand it any rules.
 """
 
-from dataclasses import dataclass, fields
-
-from django.core.cache import cache
+from dataclasses import dataclass
 
 NEWEST_FIRST = "newest"
 OLDEST_FIRST = "oldest"
-CACHE_KEY = "comments:discussion-rules:v1"
 
 
 @dataclass(frozen=True)
@@ -31,6 +28,7 @@ class DiscussionRules:
     # Comments close on articles older than this many days (None: never).
     close_after_days: int | None = None
     # Depth as WordPress counts it: 5 means a top-level comment and four levels of replies.
+    # The only source of the thread depth: xtd's COMMENTS_XTD_MAX_THREAD_LEVEL is not set.
     thread_depth: int = 5
     top_level_per_page: int = 50
     order: str = OLDEST_FIRST
@@ -42,31 +40,10 @@ class DiscussionRules:
         """The deepest `level` a comment may have (xtd counts a top-level comment as 0)."""
         return self.thread_depth - 1
 
-
-def rules_from(settings_row):
-    values = {}
-    for field in fields(DiscussionRules):
-        value = getattr(settings_row, field.name)
-        if field.name.endswith("_words"):
-            value = word_list(value)
-        values[field.name] = value
-    return DiscussionRules(**values)
+    def page_of(self, threads_before):
+        """The discussion page (from 1) of a thread with this many threads listed before it."""
+        return threads_before // self.top_level_per_page + 1
 
 
 def word_list(text):
     return tuple(line.strip().lower() for line in (text or "").splitlines() if line.strip())
-
-
-def current_rules():
-    rules = cache.get(CACHE_KEY)
-    if rules is None:
-        from .models import DiscussionSettings
-
-        row = DiscussionSettings.objects.filter(pk=DiscussionSettings.SINGLETON_PK).first()
-        rules = rules_from(row) if row is not None else DiscussionRules()
-        cache.set(CACHE_KEY, rules, None)
-    return rules
-
-
-def forget_rules():
-    cache.delete(CACHE_KEY)

@@ -5,11 +5,10 @@ Django creates as example.com. Every `migrate` writes SITE_DOMAIN and SITE_NAME 
 """
 
 from django.conf import settings
+from django.contrib.sites.models import Site
 
 
 def sync_site(using="default", **kwargs):
-    from django.contrib.sites.models import Site
-
     Site.objects.using(using).update_or_create(
         pk=settings.SITE_ID,
         defaults={"domain": settings.SITE_DOMAIN, "name": settings.SITE_NAME},

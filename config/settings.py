@@ -298,23 +298,13 @@ if os.environ.get("OIDC_SERVER_URL"):
     }
 
 # Comments: django-comments-xtd on django-contrib-comments, wrapped by the comments app.
+# Only the two settings xtd reads on our paths: contrib-comments asks xtd for the model
+# (COMMENTS_APP), and xtd's get_model()/get_form() read these. The rest of xtd's settings
+# belong to its own views, emails and template tags, which Liaison does not use: the thread
+# depth, for one, is the editor's (Discussion settings in the admin), nowhere else.
 COMMENTS_APP = "django_comments_xtd"
 COMMENTS_XTD_MODEL = "comments.models.Comment"
 COMMENTS_XTD_FORM_CLASS = "comments.forms.CommentForm"
-# Levels count from 0 (a top-level comment): depth 5, as WordPress, is levels 0 to 4.
-COMMENTS_XTD_MAX_THREAD_LEVEL = 4
-COMMENTS_XTD_CONFIRM_EMAIL = False
-# Our own mail path sends after commit; xtd's per-message threads are never used.
-COMMENTS_XTD_THREADED_EMAILS = False
-COMMENTS_XTD_SEND_HTML_EMAIL = False
-COMMENTS_XTD_APP_MODEL_OPTIONS = {
-    "default": {
-        "who_can_post": "users",
-        "allow_flagging": False,
-        "allow_feedback": False,
-        "show_feedback": False,
-    }
-}
-COMMENTS_XTD_FROM_EMAIL = DEFAULT_FROM_EMAIL
+COMMENTS_FROM_EMAIL = DEFAULT_FROM_EMAIL
 # How long a mute link in a follow-up email stays valid.
 COMMENTS_MUTE_LINK_MAX_AGE = 60 * 60 * 24 * 90

@@ -3,10 +3,10 @@ from django import template
 from django.conf import settings
 from django.urls import reverse
 
-from ..forms import leave_a_reply
-from ..models import is_moderator
+from ..discussion import discussion_page, leave_a_reply
+from ..moderators import is_moderator
 from ..rendering import avatar_colour, comment_html, initials
-from ..threads import discussion_page
+from ..services import decisions_for
 
 register = template.Library()
 
@@ -52,3 +52,4 @@ def login_providers(request):
 register.filter("comment_html", comment_html)
 register.filter("initials", initials)
 register.filter("avatar_colour", avatar_colour)
+register.filter("moderator_decisions", decisions_for)

@@ -4,6 +4,7 @@ from django import template
 from django.urls import reverse
 
 from ..models import Comment
+from ..moderators import is_moderator
 
 register = template.Library()
 
@@ -11,8 +12,7 @@ register = template.Library()
 @register.inclusion_tag("admin/comments/pending_comments.html", takes_context=True)
 def pending_comments(context):
     """The number of pending comments, linked to the queue filtered to them."""
-    user = context["request"].user
-    if not user.has_perm("django_comments.can_moderate"):
+    if not is_moderator(context["request"].user):
         return {"show": False}
     return {
         "show": True,

@@ -29,8 +29,7 @@ from django.utils.text import slugify
 from blog import images
 from blog.models import Article, Image, Section, Topic
 
-from ..models import NAME_MAX_LENGTH, Comment, WordPressLink, refresh_comment_count
-from ..rules import current_rules
+from ..models import NAME_MAX_LENGTH, Comment, WordPressLink, current_rules, refresh_comment_count
 from . import content
 from .wxr import Author, Term
 

@@ -11,6 +11,7 @@ from django.contrib.contenttypes.models import ContentType
 from playwright.sync_api import expect
 
 from blog.models import Article
+from comments import services
 from comments.forms import display_name
 from comments.models import Comment, refresh_comment_count
 from tests.blog.factories import ArticleFactory, StaffFactory, UserFactory
@@ -97,7 +98,7 @@ def test_comment_held_approved_and_replied_to_in_place(live_server, page, new_pa
     )
 
     # (b) A moderator approves it.
-    assert first.approve(by=moderator)
+    assert services.approve(first, by=moderator)
 
     # (c) Another reader replies to it in place.
     other = new_page()
@@ -122,7 +123,7 @@ def test_comment_held_approved_and_replied_to_in_place(live_server, page, new_pa
     assert reply.parent_id == first.pk
     expect(other).to_have_url(re.compile(rf"#c{reply.pk}$"))
     expect(other.locator(f"#c{reply.pk} .comment__awaiting")).to_be_visible()
-    assert reply.approve(by=moderator)
+    assert services.approve(reply, by=moderator)
 
     other.reload()
     nested = other.locator(f"#c{first.pk} > ol.comment-list--children > li#c{reply.pk}")

@@ -11,9 +11,16 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from comments import services
 from comments.groups import MODERATORS
-from comments.models import Comment, Commenter, DiscussionSettings, ModerationEvent, Report
-from comments.rules import current_rules
+from comments.models import (
+    Comment,
+    Commenter,
+    DiscussionSettings,
+    ModerationEvent,
+    Report,
+    current_rules,
+)
 from tests.blog.factories import ArticleFactory, StaffFactory, UserFactory
 
 from .factories import CommentFactory
@@ -362,8 +369,8 @@ def change_page(comment):
 def test_a_comments_page_shows_its_audit_trail_and_reports(moderator_client, moderator, article):
     held = CommentFactory(article=article, held=True)
     ModerationEvent.objects.create(comment=held, action="policy", reasons=["first comment"])
-    held.approve(by=moderator)
-    held.unapprove(by=moderator)
+    services.approve(held, by=moderator)
+    services.unapprove(held, by=moderator)
     Report.objects.create(comment=held, reporter=UserFactory(username="reporting_reader"))
 
     response = moderator_client.get(change_page(held))
@@ -588,7 +595,7 @@ def test_the_discussion_settings_are_one_row_that_is_never_added_or_deleted(clie
 def test_the_audit_trail_lists_every_decision_by_action(moderator_client, moderator, article):
     held = CommentFactory(article=article, held=True, comment="Held for a word.")
     ModerationEvent.objects.create(comment=held, action="policy", reasons=["word: casino"])
-    held.approve(by=moderator)
+    services.approve(held, by=moderator)
 
     response = moderator_client.get(
         reverse("admin:comments_moderationevent_changelist"), {"action__exact": "policy"}
@@ -604,7 +611,7 @@ def test_the_audit_trail_lists_every_decision_by_action(moderator_client, modera
 def test_the_audit_trail_is_never_added_to_or_edited_in_the_admin(
     moderator_client, moderator, article
 ):
-    CommentFactory(article=article, held=True).approve(by=moderator)
+    services.approve(CommentFactory(article=article, held=True), by=moderator)
     event = ModerationEvent.objects.get()
     change = reverse("admin:comments_moderationevent_change", args=[event.pk])
 

@@ -18,6 +18,7 @@ from django.db import IntegrityError, connection, transaction
 from django_comments_xtd.models import XtdComment
 
 from blog.models import Article
+from comments import services
 from comments.models import Comment
 from tests.blog.factories import ArticleFactory, UserFactory
 
@@ -366,7 +367,8 @@ def test_two_approvals_at_once_on_one_article_count_both():
     held = [CommentFactory(parent=root, held=True) for _ in range(2)]
     moderator = UserFactory(is_staff=True)
     interleaving = Interleaving(
-        lambda: held[0].approve(by=moderator), lambda: held[1].approve(by=moderator)
+        lambda: services.approve(held[0], by=moderator),
+        lambda: services.approve(held[1], by=moderator),
     )
 
     assert interleaving.run() is True

@@ -81,10 +81,10 @@ def test_threads_read_oldest_first_with_replies_in_place(client, article):
 
 
 def test_top_level_threads_are_paged_with_sub_threads_whole(client, article, monkeypatch):
-    from comments import threads
+    from comments import discussion
     from comments.rules import DiscussionRules
 
-    monkeypatch.setattr(threads, "current_rules", lambda: DiscussionRules(top_level_per_page=2))
+    monkeypatch.setattr(discussion, "current_rules", lambda: DiscussionRules(top_level_per_page=2))
     roots = [CommentFactory(article=article) for _ in range(3)]
     replies = [CommentFactory(article=article, parent=roots[1]) for _ in range(3)]
 

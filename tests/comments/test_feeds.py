@@ -10,6 +10,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from blog.models import Article
+from comments import services
 from comments.feeds import FEED_LENGTH
 from comments.models import Comment
 from comments.rules import NEWEST_FIRST, OLDEST_FIRST
@@ -114,7 +115,7 @@ def test_held_spam_and_removed_comments_are_left_out(client, article, url):
     CommentFactory(article=article, comment="Held.", held=True)
     CommentFactory(article=article, comment="Removed.", removed=True)
     CommentFactory(article=article, comment="Spam.", is_spam=True, is_removed=True)
-    CommentFactory(article=article, comment="Marked as spam.").mark_spam()
+    services.mark_spam(CommentFactory(article=article, comment="Marked as spam."))
 
     _, feed = parse(client, url)
 
@@ -217,7 +218,7 @@ def test_link_finds_the_comment_on_its_page_as_a_reader_not_logged_in_sees_it(
     # ...but sees this one, whose removed first comment stands over an approved reply.
     removed_root = CommentFactory(article=article, comment="Removed root.")
     CommentFactory(article=article, parent=removed_root, comment="Reply kept.")
-    removed_root.remove()
+    services.remove(removed_root)
     CommentFactory(article=article, comment="Last thread.")
 
     _, feed = parse(client, feed_url(article))
@@ -249,7 +250,7 @@ def test_feed_without_comments_answers_304_to_its_etag(client, article, url):
 def test_feed_changes_when_a_comment_is_approved(client, article, url):
     held = CommentFactory(article=article, held=True)
     first = client.get(url)
-    held.approve()
+    services.approve(held)
 
     again = client.get(url, headers={"if-none-match": first["ETag"]})
 
@@ -260,7 +261,7 @@ def test_feed_changes_when_a_comment_is_removed(client, article, url):
     CommentFactory(article=article)
     shown = CommentFactory(article=article)
     first = client.get(url)
-    shown.remove()
+    services.remove(shown)
 
     again = client.get(url, headers={"if-none-match": first["ETag"]})
 
@@ -276,7 +277,7 @@ def test_an_older_comment_approved_later_is_a_modification(client, article, url)
     older = CommentFactory(article=article, held=True, submit_date=now - timedelta(hours=2))
     CommentFactory(article=article, submit_date=now - timedelta(hours=1))
     first = client.get(url)
-    older.approve(by=StaffFactory())
+    services.approve(older, by=StaffFactory())
 
     again = client.get(url, headers={"if-modified-since": first["Last-Modified"]})
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 from PIL import Image as PillowImage
 
 from blog.models import Article, Image, Rendition, Section, Topic
+from comments import services
 from comments.models import Comment, WordPressLink
 from comments.wordpress import KINDS
 from comments.wordpress.content import comment_text, post_sections
@@ -670,7 +671,7 @@ def test_comments_keep_their_threads_dates_authors_and_states(tmp_path):
     assert [comments[n].state for n in (1, 3, 5, 7)] == ["approved", "pending", "spam", "removed"]
     # Trash remembers WordPress's state before it: restoring gives it back, approved.
     assert comments[7].is_public
-    assert comments[7].restore()
+    assert services.restore(comments[7])
     assert comments[7].state == "approved"
     # Under the removed comment, a reply stays; under spam, it moves up where readers see it.
     assert comments[8].parent_id == comments[7].pk

@@ -7,11 +7,8 @@ import pytest
 from django.conf import settings
 from django.contrib.sites.models import Site
 from django_comments_xtd import get_model
-from django_comments_xtd.moderation import moderator
 
-from blog.models import Article
 from comments.models import Comment
-from comments.moderation import ArticleModerator
 from tests.blog.factories import ArticleFactory
 
 from .factories import CommentFactory
@@ -20,10 +17,6 @@ from .factories import CommentFactory
 def test_the_site_model_is_comments_comment():
     assert get_model() is Comment
     assert settings.COMMENTS_XTD_MODEL == "comments.models.Comment"
-
-
-def test_the_article_moderator_is_registered_on_xtds_moderator():
-    assert isinstance(moderator._registry[Article], ArticleModerator)
 
 
 @pytest.mark.django_db

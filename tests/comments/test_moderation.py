@@ -7,6 +7,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from comments import services
 from comments.models import Comment, Commenter, ModerationEvent, Report
 from tests.blog.factories import ArticleFactory, UserFactory
 
@@ -141,9 +142,9 @@ def test_the_author_is_mailed_once_when_a_moderator_approves(
     held = CommentFactory(article=article, held=True, user_email="author@example.org")
 
     with django_capture_on_commit_callbacks(execute=True):
-        held.approve(by=moderator)
-        held.unapprove(by=moderator)
-        held.approve(by=moderator)
+        services.approve(held, by=moderator)
+        services.unapprove(held, by=moderator)
+        services.approve(held, by=moderator)
 
     published = [m for m in mail.outbox if m.subject.startswith("Your comment")]
     assert [message.to for message in published] == [["author@example.org"]]
@@ -211,7 +212,7 @@ def test_removing_a_parent_keeps_its_replies_under_a_placeholder(client, article
     parent = CommentFactory(article=article, comment="Parent words")
     reply = CommentFactory(parent=parent, comment="Reply words")
 
-    parent.remove(by=moderator)
+    services.remove(parent, by=moderator)
 
     page = client.get(article.get_absolute_url()).content.decode()
     assert "This comment was removed." in page
@@ -224,7 +225,7 @@ def test_removing_a_parent_keeps_its_replies_under_a_placeholder(client, article
 def test_a_removed_comment_without_replies_leaves_no_trace(client, article, moderator):
     comment = CommentFactory(article=article)
 
-    comment.remove(by=moderator)
+    services.remove(comment, by=moderator)
 
     page = client.get(article.get_absolute_url()).content.decode()
     assert "This comment was removed." not in page
@@ -234,7 +235,7 @@ def test_a_removed_comment_without_replies_leaves_no_trace(client, article, mode
 def test_a_removed_top_level_comment_keeps_its_thread_listed(client, article, moderator):
     root = CommentFactory(article=article)
     CommentFactory(parent=root, comment="Still here")
-    root.remove(by=moderator)
+    services.remove(root, by=moderator)
 
     page = client.get(article.get_absolute_url()).content.decode()
 
@@ -247,10 +248,10 @@ def test_restoring_gives_each_comment_its_own_state_back(moderator):
     approved = CommentFactory(parent=root)
     held = CommentFactory(parent=approved, held=True)
 
-    approved.remove(by=moderator)
-    approved.restore(by=moderator)
-    root.mark_spam(by=moderator)
-    root.restore(by=moderator)
+    services.remove(approved, by=moderator)
+    services.restore(approved, by=moderator)
+    services.mark_spam(root, by=moderator)
+    services.restore(root, by=moderator)
 
     for comment, state in [(root, "approved"), (approved, "approved"), (held, "pending")]:
         comment.refresh_from_db()
@@ -260,8 +261,8 @@ def test_restoring_gives_each_comment_its_own_state_back(moderator):
 def test_a_held_comment_removed_then_restored_is_pending_again(moderator):
     held = CommentFactory(held=True)
 
-    held.remove(by=moderator)
-    held.restore(by=moderator)
+    services.remove(held, by=moderator)
+    services.restore(held, by=moderator)
 
     held.refresh_from_db()
     assert held.state == Comment.State.PENDING
@@ -270,10 +271,10 @@ def test_a_held_comment_removed_then_restored_is_pending_again(moderator):
 def test_every_decision_is_recorded_and_nothing_deleted(moderator):
     comment = CommentFactory(held=True)
 
-    comment.approve(by=moderator)
-    comment.unapprove(by=moderator)
-    comment.approve(by=moderator)
-    comment.mark_spam(by=moderator)
+    services.approve(comment, by=moderator)
+    services.unapprove(comment, by=moderator)
+    services.approve(comment, by=moderator)
+    services.mark_spam(comment, by=moderator)
 
     actions = list(
         ModerationEvent.objects.filter(comment=comment)
@@ -316,7 +317,7 @@ def test_reports_at_the_threshold_send_a_comment_back_to_pending(
 
     with django_capture_on_commit_callbacks(execute=True):
         for _ in range(3):
-            comment.report(UserFactory())
+            services.report_comment(comment, UserFactory())
 
     comment.refresh_from_db()
     assert comment.state == Comment.State.PENDING
@@ -330,8 +331,8 @@ def test_reports_at_the_threshold_send_a_comment_back_to_pending(
 def test_two_reports_leave_a_comment_public(article):
     comment = CommentFactory(article=article)
 
-    comment.report(UserFactory())
-    comment.report(UserFactory())
+    services.report_comment(comment, UserFactory())
+    services.report_comment(comment, UserFactory())
 
     comment.refresh_from_db()
     assert comment.is_public
@@ -341,7 +342,7 @@ def test_the_report_threshold_follows_the_rules(article, discussion_rules):
     discussion_rules(report_threshold=1)
     comment = CommentFactory(article=article)
 
-    comment.report(UserFactory())
+    services.report_comment(comment, UserFactory())
 
     comment.refresh_from_db()
     assert comment.state == Comment.State.PENDING

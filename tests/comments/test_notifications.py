@@ -7,7 +7,7 @@ import pytest
 from django.core import mail, signing
 from django.core.mail.backends.locmem import EmailBackend
 
-from comments import notifications
+from comments import notifications, services
 from comments.models import Comment
 from tests.blog.factories import ArticleFactory, UserFactory
 
@@ -34,7 +34,7 @@ def followups():
 
 def approve_on_commit(comment, moderator, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        comment.approve(by=moderator)
+        services.approve(comment, by=moderator)
 
 
 def test_approval_mails_each_follower_once(article, moderator, django_capture_on_commit_callbacks):
@@ -80,7 +80,7 @@ def test_mail_is_sent_only_after_the_transaction_commits(
     new = CommentFactory(article=article, is_public=False)
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        new.approve(by=moderator)
+        services.approve(new, by=moderator)
 
     assert mail.outbox == []
     assert len(callbacks) == 2  # the followers, the author

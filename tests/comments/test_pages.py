@@ -62,10 +62,10 @@ def test_a_permalink_leads_to_the_comment_in_place(client, article):
 
 
 def test_a_permalink_names_the_page_of_its_thread(client, article, monkeypatch):
-    from comments import models
+    from comments.models import comment
     from comments.rules import DiscussionRules
 
-    monkeypatch.setattr(models, "current_rules", lambda: DiscussionRules(top_level_per_page=2))
+    monkeypatch.setattr(comment, "current_rules", lambda: DiscussionRules(top_level_per_page=2))
     CommentFactory.create_batch(2, article=article)
     third = CommentFactory(article=article)
     reply = CommentFactory(article=article, parent=third)
@@ -114,12 +114,13 @@ def test_the_site_404_page_is_ours_not_the_packages(client):
 
 
 def test_a_permalink_pages_threads_as_the_reader_sees_them(client, article, monkeypatch):
-    from comments import models, threads
+    from comments import discussion
+    from comments.models import comment
     from comments.rules import DiscussionRules
 
     one_thread_a_page = DiscussionRules(top_level_per_page=1)
-    monkeypatch.setattr(models, "current_rules", lambda: one_thread_a_page)
-    monkeypatch.setattr(threads, "current_rules", lambda: one_thread_a_page)
+    monkeypatch.setattr(comment, "current_rules", lambda: one_thread_a_page)
+    monkeypatch.setattr(discussion, "current_rules", lambda: one_thread_a_page)
     author = UserFactory()
     CommentFactory(article=article)
     CommentFactory(article=article, user=author, is_public=False)

@@ -5,6 +5,7 @@ the others get a login redirect or 403, and nothing changes."""
 import pytest
 from django.contrib.auth.models import Group, Permission
 
+from comments import services
 from comments.groups import MODERATOR_PERMISSIONS, MODERATORS
 from comments.models import Comment, Commenter, ModerationEvent
 from tests.blog.factories import ArticleFactory, StaffFactory, UserFactory
@@ -149,7 +150,7 @@ QUEUE_ACTIONS = {
 def comment_in(state):
     comment = CommentFactory(held=state == "pending")
     if state == "removed":
-        comment.remove()
+        services.remove(comment)
     return Comment.objects.get(pk=comment.pk)
 
 

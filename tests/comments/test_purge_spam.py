@@ -9,6 +9,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.utils import timezone
 
+from comments import services
 from comments.models import Comment, ModerationEvent
 from tests.blog.factories import ArticleFactory
 
@@ -72,7 +73,7 @@ def old_spam(article, days=40, **kwargs):
 
 def spam_later(comment):
     """A comment posted and answered while approved, found to be spam afterwards."""
-    comment.mark_spam()
+    services.mark_spam(comment)
     return comment
 
 

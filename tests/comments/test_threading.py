@@ -12,8 +12,8 @@ from django_comments.models import Comment as ContribComment
 from django_comments_xtd.models import XtdComment
 
 from blog.models import Article
-from comments.models import Comment, ModerationEvent, ReplyRefused
-from comments.rules import current_rules
+from comments import services
+from comments.models import Comment, ModerationEvent, ReplyRefused, current_rules
 from tests.blog.factories import ArticleFactory
 
 from .factories import CommentFactory, reply_tree
@@ -282,7 +282,7 @@ def test_approve_publishes_the_comment_but_not_its_held_replies(moderator):
     Comment.objects.filter(pk=parent.pk).update(is_public=False)
     parent.refresh_from_db()
 
-    assert parent.approve(by=moderator) is True
+    assert services.approve(parent, by=moderator) is True
 
     assert Comment.objects.get(pk=parent.pk).is_public is True
     assert Comment.objects.get(pk=reply.pk).is_public is False
@@ -295,7 +295,7 @@ def test_approve_counts_approved_comments_only_on_the_article(moderator):
     CommentFactory(parent=root, held=True)
     CommentFactory(parent=root, removed=True)
 
-    held.approve(by=moderator)
+    services.approve(held, by=moderator)
 
     assert Article.objects.get(pk=article.pk).comment_count == 2
 
@@ -303,7 +303,7 @@ def test_approve_counts_approved_comments_only_on_the_article(moderator):
 def test_approve_records_the_moderators_approval(moderator):
     held = CommentFactory(parent=CommentFactory(), held=True)
 
-    held.approve(by=moderator)
+    services.approve(held, by=moderator)
 
     events = ModerationEvent.objects.filter(comment_id=held.pk)
     assert list(events.values_list("actor", "action")) == [
@@ -316,7 +316,7 @@ def test_approve_a_public_comment_changes_nothing(moderator):
     comment = CommentFactory(article=article)
     Article.objects.filter(pk=article.pk).update(comment_count=7)
 
-    assert comment.approve(by=moderator) is False
+    assert services.approve(comment, by=moderator) is False
 
     assert not ModerationEvent.objects.filter(comment_id=comment.pk).exists()
     assert Article.objects.get(pk=article.pk).comment_count == 7
@@ -325,7 +325,7 @@ def test_approve_a_public_comment_changes_nothing(moderator):
 def test_approve_brings_back_a_removed_comment(moderator):
     comment = CommentFactory(removed=True)
 
-    assert comment.approve(by=moderator) is True
+    assert services.approve(comment, by=moderator) is True
 
     comment.refresh_from_db()
     assert (comment.is_public, comment.is_removed) == (True, False)
@@ -357,4 +357,4 @@ def test_the_comment_content_type_is_the_articles():
     comment = CommentFactory()
 
     assert comment.content_type == ContentType.objects.get_for_model(Article)
-    assert comment.article_id == int(comment.object_pk)
+    assert comment.article_pk == int(comment.object_pk)

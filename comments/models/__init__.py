@@ -1,0 +1,24 @@
+"""The comments app's models, one module per concern; each name is importable from here."""
+
+from .audit import ModerationEvent
+from .comment import NAME_MAX_LENGTH, Comment, CommentQuerySet, ReplyRefused, refresh_comment_count
+from .commenters import Commenter
+from .discussion_settings import DiscussionSettings, current_rules, forget_rules
+from .reports import Report
+
+__all__ = [
+    "NAME_MAX_LENGTH",
+    "Comment",
+    "CommentQuerySet",
+    "Commenter",
+    "DiscussionSettings",
+    "ModerationEvent",
+    "ReplyRefused",
+    "Report",
+    "current_rules",
+    "forget_rules",
+    "refresh_comment_count",
+]
+
+# TEMP until the wordpress app lands (merge): keeps the model registered here.
+from ..models_wordpress import WordPressLink  # noqa: F401

@@ -1,0 +1,386 @@
+"""The site's comment: django-comments-xtd's XtdComment, with the threading done safely.
+
+xtd inserts a comment, commits, then computes its place in the thread without a lock
+(duplicate `order`s, deadlocks and orphan rows under concurrent replies), and its
+pre-save receiver re-publishes a whole sub-thread and inflates `nested_count` on every
+save. Here the insert and the thread calculation are one transaction that holds the
+thread's root row, a unique index on (thread_id, order) guards the result, and a
+comment's state changes only through `record_decision()`. Which emails a change owes is
+the services' business (comments/services.py), not the model's.
+"""
+
+import hashlib
+
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import Exists, F, Max, Min, OuterRef, Q
+from django.urls import reverse
+from django_comments_xtd.models import XtdComment
+
+from blog.models import Article
+
+from ..moderators import is_moderator
+from ..rules import NEWEST_FIRST
+from .audit import ModerationEvent
+from .discussion_settings import current_rules
+
+# Past this many characters a name is cut (contrib-comments' column holds 50).
+NAME_MAX_LENGTH = 50
+# Written when a comment joins its thread and by the thread's own updates, never by save().
+THREAD_FIELDS = {"thread_id", "parent_id", "level", "order", "nested_count"}
+
+
+class ReplyRefused(ValidationError):
+    """A reply that may not join its thread; nothing of it is saved."""
+
+
+class CommentQuerySet(models.QuerySet):
+    def on_articles(self):
+        """Comments on this site's articles: the one definition every listing starts from."""
+        return self.filter(
+            content_type=ContentType.objects.get_for_model(Article), site_id=settings.SITE_ID
+        )
+
+    def for_article(self, article):
+        """One article's comments; `article` is an Article or its primary key."""
+        return self.on_articles().filter(object_pk=str(getattr(article, "pk", article)))
+
+    def public(self):
+        """Approved and not removed: what every reader may see and count."""
+        return self.in_state(Comment.State.APPROVED)
+
+    def held(self):
+        """Pending: waiting for a moderator."""
+        return self.in_state(Comment.State.PENDING)
+
+    def in_state(self, state):
+        return self.filter(Comment.STATE_FILTERS[state])
+
+    def visible_to(self, user):
+        """What a reader sees: public comments, and their own that await moderation; a
+        moderator sees every pending comment too. Comment.is_visible_to() is the same test
+        for one comment already read."""
+        if is_moderator(user):
+            return self.filter(is_removed=False)
+        if user.is_authenticated:
+            return self.filter(Q(is_public=True) | Q(user=user), is_removed=False)
+        return self.public()
+
+    def roots(self):
+        return self.filter(level=0)
+
+    def in_thread_order(self, order=None):
+        """Threads oldest (or newest) first, as given or as the rules say; within a thread,
+        the tree's reading order."""
+        thread = "-thread_id" if (order or current_rules().order) == NEWEST_FIRST else "thread_id"
+        return self.order_by(thread, "order")
+
+    # Which page of the discussion a comment is on: threads are listed for a viewer when
+    # they hold any comment the viewer may see (a removed top-level comment with visible
+    # replies stays as a placeholder), and paged by the rules. The discussion page, a
+    # comment's permalink and the comment feeds all count with these two methods.
+
+    def listed_roots(self, viewer):
+        """The top-level comments of the threads listed for `viewer`; `self` is one
+        article's comments (or a correlated subquery standing for them)."""
+        seen = self.visible_to(viewer).filter(thread_id=OuterRef("thread_id"))
+        return self.roots().filter(Exists(seen))
+
+    def listed_before(self, thread_id, order):
+        """Of these roots, those listed before thread `thread_id` (a value or an OuterRef)."""
+        before = "thread_id__gt" if order == NEWEST_FIRST else "thread_id__lt"
+        return self.filter(**{before: thread_id})
+
+
+class Comment(XtdComment):
+    # Named explicitly: the default reverse name, "comment", is taken by the text field.
+    xtdcomment_ptr = models.OneToOneField(
+        XtdComment,
+        on_delete=models.CASCADE,
+        parent_link=True,
+        primary_key=True,
+        related_name="site_comment",
+    )
+    # A digest of (user, article, form timestamp, reply_to, text): the same form posted
+    # twice stores one comment. Empty for comments that came another way (admin, import).
+    # NULL, not "", when absent: the unique constraint must allow many of them.
+    submission_key = models.CharField(  # noqa: DJ001
+        max_length=64, null=True, blank=True, editable=False
+    )
+
+    # Spam is removed too (never shown, never counted); is_public keeps the comment's state
+    # from before, so that "restore" gives back exactly what was there.
+    is_spam = models.BooleanField(default=False, db_index=True)
+    # Why the moderation policy or a moderator decided as it did: "first comment", "2 links",
+    # "word: casino", "reported by readers".
+    moderation_reasons = models.JSONField(default=list, blank=True)
+
+    objects = CommentQuerySet.as_manager()
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Pending"
+        APPROVED = "approved", "Approved"
+        SPAM = "spam", "Spam"
+        REMOVED = "removed", "Removed"
+
+    STATE_FILTERS = {
+        State.PENDING: Q(is_public=False, is_removed=False),
+        State.APPROVED: Q(is_public=True, is_removed=False),
+        State.SPAM: Q(is_spam=True),
+        State.REMOVED: Q(is_removed=True, is_spam=False),
+    }
+
+    # What each recorded decision sets. Only this comment changes: its replies keep their
+    # own states (xtd's cascade is off); restore keeps is_public, so the comment is again
+    # exactly what it was before spam or removal.
+    DECISION_FLAGS = {
+        ModerationEvent.Action.APPROVE: {"is_public": True, "is_removed": False, "is_spam": False},
+        ModerationEvent.Action.UNAPPROVE: {
+            "is_public": False,
+            "is_removed": False,
+            "is_spam": False,
+        },
+        ModerationEvent.Action.SPAM: {"is_removed": True, "is_spam": True},
+        ModerationEvent.Action.REMOVE: {"is_removed": True, "is_spam": False},
+        ModerationEvent.Action.RESTORE: {"is_removed": False, "is_spam": False},
+        ModerationEvent.Action.REPORTED: {"is_public": False},
+    }
+
+    class Meta:
+        app_label = "comments"
+        verbose_name = "comment"
+        verbose_name_plural = "comments"
+        ordering = ["thread_id", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["submission_key"], name="comment_unique_submission")
+        ]
+
+    def __str__(self):
+        return f"{self.user_name or 'Anonymous'}: {self.comment[:50]}"
+
+    @property
+    def article_pk(self):
+        """The commented article's primary key: contrib-comments keeps it as text in
+        `object_pk` (a generic relation), so this is read from there, not a column."""
+        return int(self.object_pk)
+
+    @property
+    def anchor(self):
+        return f"c{self.pk}"
+
+    def get_absolute_url(self):
+        """The comment in place, as its author sees the discussion (their held ones included)."""
+        return self.url_for(self.user)
+
+    def url_for(self, viewer):
+        """The comment in place on its article, on the page that holds its thread for `viewer`."""
+        return self.url_on_page(Article.objects.get(pk=self.article_pk), self.page_number(viewer))
+
+    def url_on_page(self, article, page):
+        url = article.get_absolute_url()
+        if page > 1:
+            url += f"?cpage={page}"
+        return f"{url}#{self.anchor}"
+
+    def page_number(self, viewer=None):
+        """The page of the discussion that shows this comment's thread to `viewer`."""
+        rules = current_rules()
+        threads_before = (
+            Comment.objects.for_article(self.article_pk)
+            .listed_roots(viewer or AnonymousUser())
+            .listed_before(self.thread_id, rules.order)
+            .count()
+        )
+        return rules.page_of(threads_before)
+
+    def get_reply_url(self):
+        return reverse("comments:reply", kwargs={"pk": self.pk})
+
+    def allow_thread(self):
+        """Whether a reply to this comment stays within the thread depth."""
+        return self.level < current_rules().max_level
+
+    @property
+    def is_held(self):
+        return self.state == self.State.PENDING
+
+    def is_visible_to(self, user):
+        """CommentQuerySet.visible_to() for one comment already read."""
+        if self.is_removed:
+            return False
+        return (
+            self.is_public
+            or is_moderator(user)
+            or (user.is_authenticated and self.user_id == user.pk)
+        )
+
+    def get_state_display(self):
+        return self.State(self.state).label
+
+    @property
+    def state(self):
+        if self.is_spam:
+            return self.State.SPAM
+        if self.is_removed:
+            return self.State.REMOVED
+        return self.State.APPROVED if self.is_public else self.State.PENDING
+
+    @staticmethod
+    def submission_key_for(user_id, article_id, timestamp, reply_to, text):
+        raw = f"{user_id}|{article_id}|{timestamp}|{reply_to}|{text}"
+        return hashlib.sha256(raw.encode()).hexdigest()
+
+    # Saving -------------------------------------------------------------------------
+    #
+    # Every write below calls Model.save() through `super(XtdComment, self)`, skipping
+    # XtdComment.save(): that method computes thread_id, level and order after an insert
+    # that has already committed and without a lock (flaw 1 in docs/comments-xtd.md).
+    # _insert_into_thread() computes them instead, inside the insert's transaction.
+
+    def save(self, *args, **kwargs):
+        if self._state.adding and self.pk is None:
+            self._insert_into_thread(*args, **kwargs)
+            return
+        if kwargs.get("update_fields") is None and not kwargs.get("force_insert"):
+            # The thread fields belong to the thread: a copy read before later replies (one
+            # open in the admin, say) must not write back their old values.
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name not in THREAD_FIELDS
+            ]
+        super(XtdComment, self).save(*args, **kwargs)
+
+    def _insert_into_thread(self, *args, **kwargs):
+        kwargs["force_insert"] = True
+        with transaction.atomic(using=kwargs.get("using")):
+            if self.parent_id and self.parent_id != self.pk:
+                self._take_place_under_parent()
+                super(XtdComment, self).save(*args, **kwargs)
+                self._count_under_ancestors()
+            else:
+                self.thread_id = self.parent_id = self.level = 0
+                self.order = 1
+                super(XtdComment, self).save(*args, **kwargs)
+                # A top-level comment starts its own thread, named by its own id.
+                self.thread_id = self.parent_id = self.pk
+                XtdComment.norel_objects.filter(pk=self.pk).update(
+                    thread_id=self.pk, parent_id=self.pk
+                )
+
+    def _take_place_under_parent(self):
+        """Lock the thread, check the parent, and make room for this reply after its subtree.
+
+        Every writer to a thread takes the root row first, so replies to one thread are
+        placed one after another and never deadlock each other.
+        """
+        thread = XtdComment.norel_objects.filter(
+            pk=XtdComment.norel_objects.filter(pk=self.parent_id).values("thread_id")[:1]
+        )
+        list(thread.select_for_update().values_list("pk", flat=True))
+        parent = XtdComment.norel_objects.filter(pk=self.parent_id).first()
+        self._check_parent(parent)
+        self.thread_id = parent.thread_id
+        self.level = parent.level + 1
+        in_thread = XtdComment.norel_objects.filter(thread_id=parent.thread_id)
+        # The reply goes after the parent's existing subtree: before the first later
+        # comment at the parent's level or above, or at the end of the thread.
+        following = in_thread.filter(level__lte=parent.level, order__gt=parent.order)
+        next_order = following.aggregate(first=Min("order"))["first"]
+        if next_order is None:
+            self.order = in_thread.aggregate(last=Max("order"))["last"] + 1
+        else:
+            # Shifted in two steps through negative values, so the unique index on
+            # (thread_id, order) holds after every row of the update.
+            shifted = in_thread.filter(order__gte=next_order)
+            shifted.update(order=-(F("order") + 1))
+            in_thread.filter(order__lt=0).update(order=-F("order"))
+            self.order = next_order
+        self._parent = parent
+
+    def _check_parent(self, parent):
+        if parent is None or (parent.content_type_id, parent.object_pk) != (
+            self.content_type_id,
+            self.object_pk,
+        ):
+            raise ReplyRefused("The comment you are replying to is not on this article.")
+        # The WordPress import (wordpress/importer.py) sets `_importing` to bring a reply
+        # that already exists under a held or removed comment; it never skips the other checks.
+        importing = getattr(self, "_importing", False)
+        if not importing and (not parent.is_public or parent.is_removed):
+            raise ReplyRefused("The comment you are replying to is not open for replies.")
+        if parent.level >= current_rules().max_level:
+            raise ReplyRefused(
+                "This conversation is as deep as replies go: reply to an earlier comment instead."
+            )
+
+    def _count_under_ancestors(self):
+        """`nested_count` counts every reply below a comment, at any depth."""
+        ancestor_ids = []
+        ancestor = self._parent
+        while True:
+            ancestor_ids.append(ancestor.pk)
+            if ancestor.level == 0:
+                break
+            ancestor = XtdComment.norel_objects.only("pk", "level", "parent_id").get(
+                pk=ancestor.parent_id
+            )
+        XtdComment.norel_objects.filter(pk__in=ancestor_ids).update(
+            nested_count=F("nested_count") + 1
+        )
+
+    # State changes ------------------------------------------------------------------
+
+    def save_in_state(self, *, is_public, is_spam, reasons):
+        """Save a new comment in the state the moderation policy decided, with its reasons,
+        recorded as the rules' decision."""
+        self.is_public = is_public
+        self.is_spam = self.is_removed = is_spam
+        self.moderation_reasons = list(reasons)
+        with transaction.atomic():
+            self.save()
+            ModerationEvent.objects.create(
+                comment=self, action=ModerationEvent.Action.POLICY, reasons=list(reasons)
+            )
+            if self.is_public:
+                refresh_comment_count(self.article_pk)
+
+    def was_ever_approved(self):
+        return self.events.filter(action=ModerationEvent.Action.APPROVE).exists()
+
+    def record_decision(self, action, by=None, reasons=()):
+        """Set the state flags of `action`, record the decision, recount the article.
+
+        Nothing happens, and False is answered, when the comment is already in that state.
+        """
+        flags = self.DECISION_FLAGS[action]
+        if all(getattr(self, name) == value for name, value in flags.items()):
+            return False
+        with transaction.atomic():
+            for name, value in flags.items():
+                setattr(self, name, value)
+            update_fields = list(flags)
+            if reasons:
+                self.moderation_reasons = list(reasons)
+                update_fields.append("moderation_reasons")
+            self.save(update_fields=update_fields)
+            ModerationEvent.objects.create(
+                comment=self, actor=by, action=action, reasons=list(reasons)
+            )
+            refresh_comment_count(self.article_pk)
+        return True
+
+
+def refresh_comment_count(article_pk):
+    """Article.comment_count: approved comments only, recounted where the state changed.
+
+    The article's row is locked before counting, so that two approvals at once count one
+    after the other and the later write is never a stale total.
+    """
+    with transaction.atomic():
+        list(Article.objects.select_for_update().filter(pk=article_pk).values_list("pk"))
+        count = Comment.objects.for_article(article_pk).public().count()
+        Article.objects.filter(pk=article_pk).update(comment_count=count)

@@ -1,0 +1,130 @@
+"""The discussion rules an editor sets, and the cached copy every part of the app reads.
+
+`current_rules()` is what the app asks. An editor's change (Discussion settings in the
+admin) is saved to one row and clears the cached copy, so it applies to the next comment
+in every app process, with no restart.
+"""
+
+from dataclasses import fields
+
+from django.core.cache import cache
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models, transaction
+
+from ..rules import NEWEST_FIRST, OLDEST_FIRST, DiscussionRules, word_list
+
+CACHE_KEY = "comments:discussion-rules:v1"
+
+
+class DiscussionSettings(models.Model):
+    """The discussion rules an editor sets in the admin, as WordPress's Settings → Discussion.
+
+    One row; its defaults are DiscussionRules' (comments/rules.py). Saving it clears the
+    cached rules: the next comment, in any app process, follows the new ones.
+    """
+
+    SINGLETON_PK = 1
+    DEFAULTS = DiscussionRules()
+
+    manual_approval = models.BooleanField(
+        "Comments must be manually approved", default=DEFAULTS.manual_approval
+    )
+    approve_returning_authors = models.BooleanField(
+        "Automatically approve authors with a previously approved comment",
+        default=DEFAULTS.approve_returning_authors,
+    )
+    hold_links_at = models.PositiveSmallIntegerField(
+        "Hold a comment with this many links or more",
+        default=DEFAULTS.hold_links_at,
+        help_text="0: links never hold a comment.",
+    )
+    moderation_words = models.TextField(
+        "Hold comments containing",
+        blank=True,
+        help_text="One word or phrase per line, matched in the text, name, email and IP "
+        "address. A match holds the comment for a moderator.",
+    )
+    disallowed_words = models.TextField(
+        "Send to spam comments containing",
+        blank=True,
+        help_text="One word or phrase per line, matched like the list above. A match sends the "
+        "comment straight to spam: it is never shown.",
+    )
+    flood_interval = models.PositiveIntegerField(
+        "Seconds between two comments of one user", default=DEFAULTS.flood_interval
+    )
+    max_length = models.PositiveIntegerField(
+        "Longest comment, in characters",
+        default=DEFAULTS.max_length,
+        validators=[MinValueValidator(1), MaxValueValidator(100_000)],
+    )
+    close_after_days = models.PositiveIntegerField(
+        "Close comments on articles older than this many days",
+        null=True,
+        blank=True,
+        help_text="Empty: comments stay open.",
+    )
+    thread_depth = models.PositiveSmallIntegerField(
+        "Thread depth",
+        default=DEFAULTS.thread_depth,
+        validators=[MinValueValidator(1), MaxValueValidator(10)],
+        help_text="1: no replies; 5: a comment and four levels of replies.",
+    )
+    top_level_per_page = models.PositiveSmallIntegerField(
+        "Top-level comments per page",
+        default=DEFAULTS.top_level_per_page,
+        validators=[MinValueValidator(1), MaxValueValidator(500)],
+    )
+    order = models.CharField(
+        "Threads shown",
+        max_length=10,
+        choices=[(OLDEST_FIRST, "Oldest first"), (NEWEST_FIRST, "Newest first")],
+        default=DEFAULTS.order,
+    )
+    report_threshold = models.PositiveSmallIntegerField(
+        "Reports that send a comment back to pending",
+        default=DEFAULTS.report_threshold,
+        validators=[MinValueValidator(1)],
+    )
+
+    class Meta:
+        app_label = "comments"
+        verbose_name = "discussion settings"
+        verbose_name_plural = "discussion settings"
+
+    def __str__(self):
+        return "Discussion settings"
+
+    def save(self, *args, **kwargs):
+        self.pk = self.SINGLETON_PK
+        super().save(*args, **kwargs)
+        # Now for this process, and again at commit: another process may have cached the
+        # old row in between.
+        forget_rules()
+        transaction.on_commit(forget_rules)
+
+    @classmethod
+    def load(cls):
+        return cls.objects.get_or_create(pk=cls.SINGLETON_PK)[0]
+
+    def as_rules(self):
+        values = {}
+        for field in fields(DiscussionRules):
+            value = getattr(self, field.name)
+            if field.name.endswith("_words"):
+                value = word_list(value)
+            values[field.name] = value
+        return DiscussionRules(**values)
+
+
+def current_rules():
+    rules = cache.get(CACHE_KEY)
+    if rules is None:
+        row = DiscussionSettings.objects.filter(pk=DiscussionSettings.SINGLETON_PK).first()
+        rules = row.as_rules() if row is not None else DiscussionRules()
+        cache.set(CACHE_KEY, rules, None)
+    return rules
+
+
+def forget_rules():
+    cache.delete(CACHE_KEY)

@@ -1,0 +1,293 @@
+"""What readers and moderators do to comments, each as one function: posting, moderator
+decisions, reports. Views, the admin and commands call these; the models below only keep
+state and its audit trail, and these functions add what a change owes (emails, messages).
+"""
+
+from dataclasses import dataclass
+from enum import Enum
+
+from django.db import IntegrityError, transaction
+
+from . import notifications
+from .forms import CommentForm
+from .models import Comment, Commenter, ModerationEvent, ReplyRefused, Report, current_rules
+from .policy import HOLD, REFUSE, SPAM, ModerationPolicy, decide_for
+
+# Posting ------------------------------------------------------------------------------
+
+AWAITING_MODERATION = "Thank you. Your comment is awaiting moderation."
+
+
+class Result(Enum):
+    LOGIN_REQUIRED = "login required"
+    REFUSED = "refused"
+    POSTED = "posted"
+    # The same form was posted before (a double click, a resent request): nothing new.
+    ALREADY_POSTED = "already posted"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of a posted comment: what the view needs to answer, and no more."""
+
+    result: Result
+    comment: Comment | None = None
+    # For a refusal: the form with the reader's text, why, and the HTTP status.
+    form: CommentForm | None = None
+    reason: str = ""
+    status: int = 200
+    parent: Comment | None = None
+    # For the reader, after a redirect.
+    message: str = ""
+
+
+def post_comment(article, user, data, ip_address):
+    """A reader's comment on `article`, from the Leave a Reply form's `data`.
+
+    The steps, in order: login, the gate (banned, closed), the form (including its age and
+    signature), a duplicate of an earlier post, the policy's decision, the threaded save,
+    a race with the same form posted at once, and what the reader is told.
+    """
+    if not user.is_authenticated:
+        return Outcome(Result.LOGIN_REQUIRED)
+    form = CommentForm(article, data=data, user=user)
+    parent = replied_comment(article, data.get("reply_to"))
+
+    def refused(reason, status=400, shown_form=form):
+        return Outcome(Result.REFUSED, form=shown_form, reason=reason, status=status, parent=parent)
+
+    policy = ModerationPolicy()
+    gate = policy.gate(article=article, user=user)
+    if gate is not None:
+        return refused(gate.message, status=403)
+    if not form.is_valid():
+        if form.is_stale():
+            # Re-signed so that the reader can send the same text again at once.
+            message = next(iter(form.errors.as_data().values()))[0].messages[0]
+            return refused(message, shown_form=form.refresh_security_data())
+        return refused("Your comment was not posted:")
+
+    comment = form.get_comment_object()
+    comment.ip_address = ip_address or None
+    earlier = Comment.objects.filter(submission_key=comment.submission_key).first()
+    if earlier is not None:
+        return Outcome(Result.ALREADY_POSTED, comment=earlier)
+    decision = decide_for(comment, article, policy)
+    if decision.action == REFUSE:
+        return refused(decision.message, status=429 if "flood" in decision.reasons else 400)
+    try:
+        save_as_decided(comment, decision)
+    except ReplyRefused as refusal:
+        return refused(refusal.messages[0])
+    except IntegrityError:
+        # The same form, posted twice at once: the other request stored it.
+        earlier = Comment.objects.filter(submission_key=comment.submission_key).first()
+        if earlier is None:
+            raise
+        return Outcome(Result.ALREADY_POSTED, comment=earlier)
+    # Spam is told the same as a held comment: nothing tips a spammer off.
+    return Outcome(
+        Result.POSTED, comment=comment, message="" if comment.is_public else AWAITING_MODERATION
+    )
+
+
+def replied_comment(article, reply_to):
+    """The public comment a refused reply answered, to show it again with the form."""
+    if not str(reply_to or "").isdigit():
+        return None
+    return Comment.objects.for_article(article).public().filter(pk=int(reply_to)).first()
+
+
+def save_as_decided(comment, decision):
+    """Save a new comment in the state the policy decided; followers hear of a public one
+    and moderators of a held one, once the transaction commits."""
+    with transaction.atomic():
+        comment.save_in_state(
+            is_public=decision.is_public, is_spam=decision.action == SPAM, reasons=decision.reasons
+        )
+        if comment.is_public:
+            notifications.notify_followers_on_commit(comment)
+        elif decision.action == HOLD:
+            notifications.notify_moderators_on_commit(comment)
+
+
+# Moderator decisions -----------------------------------------------------------------
+
+
+def approve(comment, by=None, reasons=()):
+    """Publish this comment alone (never its replies). Followers hear of it, and so does
+    its author when a moderator first releases it from the queue."""
+    first_release = (
+        by is not None
+        and comment.state == Comment.State.PENDING
+        and not comment.was_ever_approved()
+    )
+    changed = comment.record_decision(ModerationEvent.Action.APPROVE, by, reasons)
+    if changed:
+        notifications.notify_followers_on_commit(comment)
+        if first_release:
+            notifications.notify_author_of_approval_on_commit(comment)
+    return changed
+
+
+def unapprove(comment, by=None, reasons=()):
+    """Back to pending: hidden until a moderator decides again."""
+    return comment.record_decision(ModerationEvent.Action.UNAPPROVE, by, reasons)
+
+
+def mark_spam(comment, by=None, reasons=()):
+    return comment.record_decision(ModerationEvent.Action.SPAM, by, reasons)
+
+
+def remove(comment, by=None, reasons=()):
+    """Hidden; its approved replies stay, under a "This comment was removed." placeholder."""
+    return comment.record_decision(ModerationEvent.Action.REMOVE, by, reasons)
+
+
+def restore(comment, by=None, reasons=()):
+    """Undo spam or removal: the comment is again exactly what it was before."""
+    return comment.record_decision(ModerationEvent.Action.RESTORE, by, reasons)
+
+
+def ban_author(comment, by=None):
+    return comment.user_id is not None and Commenter.set_standing(
+        comment.user, Commenter.Standing.BANNED, by=by
+    )
+
+
+def trust_author(comment, by=None):
+    return comment.user_id is not None and Commenter.set_standing(
+        comment.user, Commenter.Standing.TRUSTED, by=by
+    )
+
+
+@dataclass(frozen=True)
+class ModeratorDecision:
+    """One decision a moderator takes, wherever it is offered: the admin's bulk actions,
+    the buttons on a comment's admin page and under it on the article, the moderate view."""
+
+    name: str
+    # The button's label, the bulk action's label, and what is done, for the message.
+    button: str
+    bulk_label: str
+    done: str
+    apply: object
+    # The states in which a comment offers this decision as a button; none for a decision
+    # about the comment's author, taken in bulk only.
+    offered_in: tuple = ()
+
+    @property
+    def about_author(self):
+        return self.apply in (ban_author, trust_author)
+
+    @property
+    def admin_action(self):
+        return f"{self.name}_{'authors' if self.about_author else 'comments'}"
+
+
+PENDING, APPROVED, SPAM_STATE, REMOVED = (
+    Comment.State.PENDING,
+    Comment.State.APPROVED,
+    Comment.State.SPAM,
+    Comment.State.REMOVED,
+)
+
+DECISIONS = {
+    decision.name: decision
+    for decision in [
+        ModeratorDecision(
+            "approve", "Approve", "Approve selected comments", "approved", approve, (PENDING,)
+        ),
+        ModeratorDecision(
+            "unapprove",
+            "Unapprove",
+            "Unapprove selected comments",
+            "returned to pending",
+            unapprove,
+            (APPROVED,),
+        ),
+        ModeratorDecision(
+            "spam",
+            "Mark as spam",
+            "Mark selected comments as spam",
+            "marked as spam",
+            mark_spam,
+            (PENDING, APPROVED, REMOVED),
+        ),
+        ModeratorDecision(
+            "remove",
+            "Remove",
+            "Remove selected comments",
+            "removed",
+            remove,
+            (PENDING, APPROVED, SPAM_STATE),
+        ),
+        ModeratorDecision(
+            "restore",
+            "Restore",
+            "Restore selected comments",
+            "restored",
+            restore,
+            (SPAM_STATE, REMOVED),
+        ),
+        ModeratorDecision(
+            "ban", "Ban the author", "Ban the authors of selected comments", "banned", ban_author
+        ),
+        ModeratorDecision(
+            "trust",
+            "Trust the author",
+            "Trust the authors of selected comments",
+            "trusted",
+            trust_author,
+        ),
+    ]
+}
+
+
+def decisions_for(comment):
+    """The buttons a comment offers a moderator, in the table's order."""
+    return [decision for decision in DECISIONS.values() if comment.state in decision.offered_in]
+
+
+def plural(count, singular, plural_form=None):
+    return f"{count} {singular if count == 1 else plural_form or singular + 's'}"
+
+
+def decide(decision, comments, moderator):
+    """Apply one decision to each comment (or to each distinct author); a message for the
+    moderator saying how many changed, and whether any did."""
+    if decision.about_author:
+        authors = {}
+        for comment in comments:
+            authors.setdefault(comment.user_id, comment)
+        changed = sum(bool(decision.apply(comment, by=moderator)) for comment in authors.values())
+        return f"{plural(changed, 'commenter')} {decision.done}.", True
+    changed = unchanged = 0
+    for comment in comments:
+        if decision.apply(comment, by=moderator):
+            changed += 1
+        else:
+            unchanged += 1
+    message = f"{plural(changed, 'comment')} {decision.done}."
+    if unchanged:
+        message += f" {plural(unchanged, 'comment was', 'comments were')} already {decision.done}."
+    return message, bool(changed)
+
+
+# Reports ------------------------------------------------------------------------------
+
+
+def report_comment(comment, reader):
+    """A reader's report, once per reader. At the rules' threshold an approved comment
+    goes back to pending, and moderators are told. True when the report is new."""
+    with transaction.atomic():
+        _, created = Report.objects.get_or_create(comment=comment, reporter=reader)
+        if not created:
+            return False
+        reports = comment.reports.count()
+        if comment.state == Comment.State.APPROVED and reports >= current_rules().report_threshold:
+            comment.record_decision(ModerationEvent.Action.REPORTED, None, ["reported by readers"])
+            notifications.notify_moderators_on_commit(
+                comment, template="comments/email/reported.txt"
+            )
+    return True
