@@ -652,6 +652,3 @@ class DiscussionSettings(models.Model):
     @classmethod
     def load(cls):
         return cls.objects.get_or_create(pk=cls.SINGLETON_PK)[0]
-
-
-from .models_wordpress import WordPressLink  # noqa: E402,F401
