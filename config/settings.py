@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "blog",
     # After django_comments_xtd: its ready() undoes what xtd's ready() connects.
     "comments",
+    "wordpress",
 ]
 
 MIDDLEWARE = [

@@ -19,6 +19,3 @@ __all__ = [
     "forget_rules",
     "refresh_comment_count",
 ]
-
-# TEMP until the wordpress app lands (merge): keeps the model registered here.
-from ..models_wordpress import WordPressLink  # noqa: F401

@@ -3,7 +3,6 @@
 One row per imported author, topic, post, attachment and comment, keyed by the WordPress
 site and the object's WordPress id. A second import of the same export finds every row and
 matches instead of creating; an object deleted here since is not brought back (its link stays).
-Imported from comments/models.py, so Django sees it as part of the comments app.
 """
 
 from django.contrib.contenttypes.fields import GenericForeignKey

@@ -1,5 +1,5 @@
 """`manage.py import_wxr`: a WordPress export brought in whole, twice without change, or not at
-all. Every export here is built by the test (tests/comments/wxr.py) and written to tmp_path."""
+all. Every export here is built by the test (tests/wordpress/wxr.py) and written to tmp_path."""
 
 import io
 import re
@@ -16,14 +16,15 @@ from PIL import Image as PillowImage
 
 from blog.models import Article, Image, Rendition, Section, Topic
 from comments import services
-from comments.models import Comment, WordPressLink
-from comments.wordpress import KINDS
-from comments.wordpress.content import comment_text, post_sections
-from comments.wordpress.wxr import decode_slug
+from comments.models import Comment
 from tests.blog.factories import ArticleFactory, SectionFactory, UserFactory
+from tests.comments.factories import CommentFactory
+from wordpress.content import comment_text, post_sections
+from wordpress.importer import KINDS
+from wordpress.models import WordPressLink
+from wordpress.wxr import decode_slug
 
 from . import wxr
-from .factories import CommentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -255,7 +256,7 @@ def test_dates_fall_back_to_the_local_date_in_the_site_time_zone(tmp_path, setti
         10,
         date_gmt=wxr.ZERO_DATE,
         date="2020-06-16 14:49:00",
-        comments=[wxr.Comment(1, date_gmt=wxr.ZERO_DATE, date="2020-06-16 20:00:00")],
+        comments=[wxr.ExportedComment(1, date_gmt=wxr.ZERO_DATE, date="2020-06-16 20:00:00")],
     )
     import_posts(tmp_path, post)
 
@@ -341,7 +342,7 @@ def test_an_article_with_the_same_permalink_is_matched_not_duplicated(tmp_path):
         10,
         title="North Korea blows up the liaison office",
         slug="north-korea-blows-up-the-liaison-office",
-        comments=[wxr.Comment(1), wxr.Comment(2, parent=1)],
+        comments=[wxr.ExportedComment(1), wxr.ExportedComment(2, parent=1)],
     )
     path = wxr.write_export(tmp_path, authors=[EDITOR], posts=[post])
 
@@ -498,7 +499,7 @@ def test_content_with_a_cdata_end_inside_comes_through_whole(tmp_path):
     path = wxr.write_export(
         tmp_path,
         authors=[EDITOR],
-        posts=[wxr.Post(10, content=content, comments=[wxr.Comment(1, content="x]]>y")])],
+        posts=[wxr.Post(10, content=content, comments=[wxr.ExportedComment(1, content="x]]>y")])],
     )
     assert "]]]]><![CDATA[>" in path.read_text()
 
@@ -625,25 +626,25 @@ def discussion_post():
         title="Kaesong",
         slug="kaesong",
         comments=[
-            wxr.Comment(1, "First!", author="Min-jun", email="minjun@example.org"),
-            wxr.Comment(2, "A reply.", parent=1, date_gmt="2020-06-18 10:00:00"),
-            wxr.Comment(3, "Held.", parent=2, approved="0", date_gmt="2020-06-18 11:00:00"),
-            wxr.Comment(4, "Under a held one.", parent=3, date_gmt="2020-06-18 12:00:00"),
-            wxr.Comment(5, "Buy now", approved="spam", date_gmt="2020-06-18 13:00:00"),
-            wxr.Comment(6, "Answering spam.", parent=5, date_gmt="2020-06-18 14:00:00"),
-            wxr.Comment(
+            wxr.ExportedComment(1, "First!", author="Min-jun", email="minjun@example.org"),
+            wxr.ExportedComment(2, "A reply.", parent=1, date_gmt="2020-06-18 10:00:00"),
+            wxr.ExportedComment(3, "Held.", parent=2, approved="0", date_gmt="2020-06-18 11:00:00"),
+            wxr.ExportedComment(4, "Under a held one.", parent=3, date_gmt="2020-06-18 12:00:00"),
+            wxr.ExportedComment(5, "Buy now", approved="spam", date_gmt="2020-06-18 13:00:00"),
+            wxr.ExportedComment(6, "Answering spam.", parent=5, date_gmt="2020-06-18 14:00:00"),
+            wxr.ExportedComment(
                 7,
                 "Trashed.",
                 approved="trash",
                 meta={"_wp_trash_meta_status": "1"},
                 date_gmt="2020-06-18 15:00:00",
             ),
-            wxr.Comment(8, "Under the trash.", parent=7, date_gmt="2020-06-18 16:00:00"),
-            wxr.Comment(
+            wxr.ExportedComment(8, "Under the trash.", parent=7, date_gmt="2020-06-18 16:00:00"),
+            wxr.ExportedComment(
                 9, "Pingback: elsewhere", comment_type="pingback", date_gmt="2020-06-18 17:00:00"
             ),
-            wxr.Comment(10, "Orphan.", parent=404, date_gmt="2020-06-18 18:00:00"),
-            wxr.Comment(11, "Bad address.", ip="not-an-ip", date_gmt="2020-06-18 19:00:00"),
+            wxr.ExportedComment(10, "Orphan.", parent=404, date_gmt="2020-06-18 18:00:00"),
+            wxr.ExportedComment(11, "Bad address.", ip="not-an-ip", date_gmt="2020-06-18 19:00:00"),
         ],
     )
 
@@ -692,10 +693,10 @@ def test_threads_are_placed_in_date_order_whatever_the_order_of_the_file(tmp_pat
     post = wxr.Post(
         10,
         comments=[
-            wxr.Comment(4, "late reply to 1", parent=1, date_gmt="2020-06-18 12:00:00"),
-            wxr.Comment(3, "second thread", date_gmt="2020-06-18 11:00:00"),
-            wxr.Comment(2, "early reply to 1", parent=1, date_gmt="2020-06-18 10:00:00"),
-            wxr.Comment(1, "first thread", date_gmt="2020-06-18 09:00:00"),
+            wxr.ExportedComment(4, "late reply to 1", parent=1, date_gmt="2020-06-18 12:00:00"),
+            wxr.ExportedComment(3, "second thread", date_gmt="2020-06-18 11:00:00"),
+            wxr.ExportedComment(2, "early reply to 1", parent=1, date_gmt="2020-06-18 10:00:00"),
+            wxr.ExportedComment(1, "first thread", date_gmt="2020-06-18 09:00:00"),
         ],
     )
     import_posts(tmp_path, post)
@@ -711,7 +712,7 @@ def test_threads_are_placed_in_date_order_whatever_the_order_of_the_file(tmp_pat
 
 def test_a_reply_deeper_than_threads_go_answers_the_deepest_comment_it_may(tmp_path):
     chain = [
-        wxr.Comment(n, f"level {n}", parent=n - 1, date_gmt=f"2020-06-18 {8 + n:02d}:00:00")
+        wxr.ExportedComment(n, f"level {n}", parent=n - 1, date_gmt=f"2020-06-18 {8 + n:02d}:00:00")
         for n in range(1, 8)
     ]
     output = import_posts(tmp_path, wxr.Post(10, comments=chain))
@@ -732,10 +733,12 @@ def test_a_commenter_is_an_imported_author_only_when_wordpress_says_so_and_the_e
     post = wxr.Post(
         10,
         comments=[
-            wxr.Comment(1, author="Ada", email="EDITOR@example.org", user_id=1),
-            wxr.Comment(2, author="Ada?", email="someone@example.org", user_id=1),
-            wxr.Comment(3, author="WordPress.com reader", email="wpcom@example.org", user_id=77),
-            wxr.Comment(4, author="Anonymous Ada", email="editor@example.org", user_id=0),
+            wxr.ExportedComment(1, author="Ada", email="EDITOR@example.org", user_id=1),
+            wxr.ExportedComment(2, author="Ada?", email="someone@example.org", user_id=1),
+            wxr.ExportedComment(
+                3, author="WordPress.com reader", email="wpcom@example.org", user_id=77
+            ),
+            wxr.ExportedComment(4, author="Anonymous Ada", email="editor@example.org", user_id=0),
         ],
     )
     import_posts(tmp_path, post)
@@ -749,7 +752,7 @@ def test_a_commenter_is_an_imported_author_only_when_wordpress_says_so_and_the_e
 
 
 def test_a_long_commenter_name_is_cut_to_fit(tmp_path):
-    import_posts(tmp_path, wxr.Post(10, comments=[wxr.Comment(1, author="A" * 80)]))
+    import_posts(tmp_path, wxr.Post(10, comments=[wxr.ExportedComment(1, author="A" * 80)]))
 
     name = Comment.objects.get().user_name
     assert len(name) == 50
@@ -760,9 +763,9 @@ def test_pingbacks_and_trackbacks_are_skipped_and_counted(tmp_path):
     post = wxr.Post(
         10,
         comments=[
-            wxr.Comment(1, "Pingback", comment_type="pingback"),
-            wxr.Comment(2, "Trackback", comment_type="trackback"),
-            wxr.Comment(3, "A real comment", comment_type="comment"),
+            wxr.ExportedComment(1, "Pingback", comment_type="pingback"),
+            wxr.ExportedComment(2, "Trackback", comment_type="trackback"),
+            wxr.ExportedComment(3, "A real comment", comment_type="comment"),
         ],
     )
     output = import_posts(tmp_path, post)
@@ -774,8 +777,10 @@ def test_pingbacks_and_trackbacks_are_skipped_and_counted(tmp_path):
 
 def test_comments_on_skipped_posts_are_skipped_with_them(tmp_path):
     posts = [
-        wxr.Post(10, status="trash", comments=[wxr.Comment(1), wxr.Comment(2, parent=1)]),
-        wxr.Post(11, post_type="page", slug="about", comments=[wxr.Comment(3)]),
+        wxr.Post(
+            10, status="trash", comments=[wxr.ExportedComment(1), wxr.ExportedComment(2, parent=1)]
+        ),
+        wxr.Post(11, post_type="page", slug="about", comments=[wxr.ExportedComment(3)]),
     ]
     output = import_posts(tmp_path, *posts)
 
@@ -794,11 +799,11 @@ def test_the_article_page_shows_imported_threads_nested_and_paged(
         10,
         slug="kaesong",
         comments=[
-            wxr.Comment(1, "Thread one.", date_gmt="2020-06-18 09:00:00"),
-            wxr.Comment(2, "Reply in one.", parent=1, date_gmt="2020-06-18 09:30:00"),
-            wxr.Comment(3, "Thread two.", date_gmt="2020-06-18 10:00:00"),
-            wxr.Comment(4, "Thread three.", date_gmt="2020-06-18 11:00:00"),
-            wxr.Comment(5, "Held.", parent=4, approved="0", date_gmt="2020-06-18 11:30:00"),
+            wxr.ExportedComment(1, "Thread one.", date_gmt="2020-06-18 09:00:00"),
+            wxr.ExportedComment(2, "Reply in one.", parent=1, date_gmt="2020-06-18 09:30:00"),
+            wxr.ExportedComment(3, "Thread two.", date_gmt="2020-06-18 10:00:00"),
+            wxr.ExportedComment(4, "Thread three.", date_gmt="2020-06-18 11:00:00"),
+            wxr.ExportedComment(5, "Held.", parent=4, approved="0", date_gmt="2020-06-18 11:30:00"),
         ],
     )
     import_posts(tmp_path, post)
@@ -834,12 +839,12 @@ def test_an_imported_article_page_costs_the_queries_of_any_other(tmp_path, clien
     for thread in range(4):
         root = wp_id
         comments.append(
-            wxr.Comment(root, f"Thread {thread}", date_gmt=f"2020-06-18 1{thread}:00:00")
+            wxr.ExportedComment(root, f"Thread {thread}", date_gmt=f"2020-06-18 1{thread}:00:00")
         )
         for reply in range(3):
             wp_id += 1
             comments.append(
-                wxr.Comment(
+                wxr.ExportedComment(
                     wp_id, "Reply", parent=wp_id - 1, date_gmt=f"2020-06-18 1{thread}:1{reply}:00"
                 )
             )
@@ -922,15 +927,15 @@ def test_a_later_export_adds_only_the_new_comments_in_their_threads(tmp_path):
     post = wxr.Post(
         10,
         comments=[
-            wxr.Comment(1, "Old"),
-            wxr.Comment(2, "Old reply", parent=1),
-            wxr.Comment(5, "Old orphan", parent=404),
+            wxr.ExportedComment(1, "Old"),
+            wxr.ExportedComment(2, "Old reply", parent=1),
+            wxr.ExportedComment(5, "Old orphan", parent=404),
         ],
     )
     first = import_posts(tmp_path, post)
     post.comments += [
-        wxr.Comment(3, "New reply", parent=2, date_gmt="2020-07-01 09:00:00"),
-        wxr.Comment(4, "New thread", date_gmt="2020-07-01 10:00:00"),
+        wxr.ExportedComment(3, "New reply", parent=2, date_gmt="2020-07-01 09:00:00"),
+        wxr.ExportedComment(4, "New thread", date_gmt="2020-07-01 10:00:00"),
     ]
 
     output = import_posts(tmp_path, post)
@@ -947,7 +952,7 @@ def test_a_later_export_adds_only_the_new_comments_in_their_threads(tmp_path):
 
 def test_an_article_deleted_here_is_not_brought_back(tmp_path):
     path = wxr.write_export(
-        tmp_path, authors=[EDITOR], posts=[wxr.Post(10, comments=[wxr.Comment(1)])]
+        tmp_path, authors=[EDITOR], posts=[wxr.Post(10, comments=[wxr.ExportedComment(1)])]
     )
     run_import(path)
     Article.objects.get().delete()
@@ -987,7 +992,7 @@ def test_a_failure_half_way_leaves_the_database_and_the_media_folder_as_they_wer
         stored_before_failing.extend(stored_files(media_root))
         raise RuntimeError("the database went away")
 
-    monkeypatch.setattr("comments.wordpress.importer.refresh_comment_count", fail)
+    monkeypatch.setattr("wordpress.importer.refresh_comment_count", fail)
     with pytest.raises(RuntimeError, match="went away"):
         run_import(path, "--media-dir", str(uploads))
 

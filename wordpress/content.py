@@ -189,7 +189,7 @@ def strip_shortcodes(html):
 # Parsing nh3's output (well-formed, every tag closed) into a small tree
 
 
-class Node:
+class HtmlNode:
     __slots__ = ("attrs", "children", "tag")
 
     def __init__(self, tag, attrs=None):
@@ -201,17 +201,17 @@ class Node:
 class TreeBuilder(HTMLParser):
     def __init__(self):
         super().__init__(convert_charrefs=True)
-        self.root = Node("root")
+        self.root = HtmlNode("root")
         self.stack = [self.root]
 
     def handle_starttag(self, tag, attrs):
-        node = Node(tag, attrs)
+        node = HtmlNode(tag, attrs)
         self.stack[-1].children.append(node)
         if tag not in VOID:
             self.stack.append(node)
 
     def handle_startendtag(self, tag, attrs):
-        self.stack[-1].children.append(Node(tag, attrs))
+        self.stack[-1].children.append(HtmlNode(tag, attrs))
 
     def handle_endtag(self, tag):
         for depth in range(len(self.stack) - 1, 0, -1):

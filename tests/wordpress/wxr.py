@@ -40,7 +40,7 @@ class Term:
 
 
 @dataclass
-class Comment:
+class ExportedComment:
     wp_id: int
     content: str = "A comment."
     parent: int = 0
@@ -320,7 +320,7 @@ def large_export(posts=20, threads_per_post=10, replies_per_thread=3, site=SITE)
             for depth in range(replies_per_thread + 1):
                 moment += timedelta(minutes=13)
                 post.comments.append(
-                    Comment(
+                    ExportedComment(
                         wp_id=comment_id,
                         content=f"Comment {comment_id} on thread {thread}.\n\nA second paragraph.",
                         parent=parent,
@@ -341,7 +341,7 @@ def large_export(posts=20, threads_per_post=10, replies_per_thread=3, site=SITE)
                 comment_id += 1
         moment += timedelta(minutes=13)
         post.comments.append(
-            Comment(
+            ExportedComment(
                 wp_id=comment_id,
                 content="Pingback: another blog",
                 comment_type="pingback",
@@ -351,7 +351,7 @@ def large_export(posts=20, threads_per_post=10, replies_per_thread=3, site=SITE)
         shape.pingbacks += 1
         comment_id += 1
         post.comments.append(
-            Comment(
+            ExportedComment(
                 wp_id=comment_id,
                 content="A reply to spam that WordPress did not export.",
                 parent=999_999,

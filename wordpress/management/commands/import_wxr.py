@@ -3,7 +3,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from comments.wordpress import KINDS, NotAnExport, import_export, read_export
+from wordpress.importer import KINDS, import_export
+from wordpress.wxr import NotAnExport, read_export
 
 BAR_WIDTH = 30
 

@@ -56,7 +56,7 @@ class Term:
 
 
 @dataclass
-class Comment:
+class ExportedComment:
     wp_id: int
     parent_id: int
     author: str
@@ -322,7 +322,7 @@ class Reader:
         }
 
     def comment(self, element):
-        return Comment(
+        return ExportedComment(
             wp_id=to_int(self.text(element, "comment_id")),
             parent_id=to_int(self.text(element, "comment_parent")),
             author=self.text(element, "comment_author"),

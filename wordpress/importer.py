@@ -28,9 +28,10 @@ from django.utils.text import slugify
 
 from blog import images
 from blog.models import Article, Image, Section, Topic
+from comments.models import NAME_MAX_LENGTH, Comment, current_rules, refresh_comment_count
 
-from ..models import NAME_MAX_LENGTH, Comment, WordPressLink, current_rules, refresh_comment_count
 from . import content
+from .models import WordPressLink
 from .wxr import Author, Term
 
 KINDS = ("authors", "topics", "posts", "attachments", "comments", "pingbacks")
@@ -54,7 +55,7 @@ class Tally:
 
 
 @dataclass
-class Report:
+class ImportSummary:
     """What the import did (or, in a dry run, would do), kind by kind, and why."""
 
     dry_run: bool = False
@@ -111,7 +112,7 @@ class Placed:
 
 
 def import_export(export, *, media_dir=None, dry_run=False, progress=None):
-    """Import `export` (wxr.read_export) in one transaction and return the Report."""
+    """Import `export` (wxr.read_export) in one transaction and return its ImportSummary."""
     importer = Importer(export, media_dir=media_dir, dry_run=dry_run, progress=progress)
     try:
         with transaction.atomic():
@@ -134,7 +135,7 @@ class Importer:
         self.media_dir = Path(media_dir).resolve() if media_dir else None
         self.dry_run = dry_run
         self.progress = progress or SilentProgress()
-        self.report = Report(dry_run=dry_run)
+        self.report = ImportSummary(dry_run=dry_run)
         self.stored_files = []
         self.new_links = []
         self.max_level = current_rules().max_level
