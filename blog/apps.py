@@ -1,6 +1,22 @@
 from django.apps import AppConfig
+from django.db.models.signals import m2m_changed, post_delete, post_save
 
 
 class BlogConfig(AppConfig):
     name = "blog"
     verbose_name = "Articles"
+
+    def ready(self):
+        # Imported here, not at the top: models may be imported only once the app registry
+        # is ready, and ready() is Django's hook for connecting receivers.
+        from .models import Article, ContentVersion, Image, Motive, Rendition, Section, Topic
+
+        def content_changed(sender, **kwargs):
+            ContentVersion.bump()
+
+        # Anything a reader can see: cached pages and fragments keyed by the version go stale.
+        for model in (Article, Section, Image, Rendition, Topic, Motive):
+            post_save.connect(content_changed, sender=model, weak=False)
+            post_delete.connect(content_changed, sender=model, weak=False)
+        for through in (Article.topics.through, Section.motives.through):
+            m2m_changed.connect(content_changed, sender=through, weak=False)

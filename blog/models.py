@@ -2,7 +2,7 @@ import math
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Count, F, Max, Prefetch, Q
 from django.db.models.functions import Greatest, TruncMonth
 from django.db.models.signals import post_delete
@@ -400,3 +400,53 @@ class Section(models.Model):
         if self.heading:
             return self.heading
         return "Introduction" if self.kind == self.Kind.LEAD else self.get_kind_display()
+
+
+class ContentVersion(models.Model):
+    """A number that grows whenever anything a reader can see changes: an article, a section,
+    an image, a topic, a motive, a comment, the discussion rules.
+
+    Cached pages and fragments are keyed by it, so a change makes every cached copy
+    unreachable at once, in every app process, with no list of keys to purge. It lives in
+    the database because the local-memory cache is per process: a bump must reach them all.
+    Read it before the content it guards: a copy made from older content is then filed
+    under an older number.
+    """
+
+    SINGLETON_PK = 1
+
+    number = models.PositiveBigIntegerField(default=1)
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "content version"
+
+    def __str__(self):
+        return f"content version {self.number}"
+
+    @classmethod
+    def current(cls):
+        """(number, changed_at): one query."""
+        row = cls.objects.filter(pk=cls.SINGLETON_PK).values_list("number", "changed_at").first()
+        return row or (0, None)
+
+    @classmethod
+    def for_request(cls, request):
+        """current(), read once per request: the page cache and the discussion share it."""
+        if not hasattr(request, "content_version"):
+            request.content_version = cls.current()
+        return request.content_version
+
+    @classmethod
+    def bump(cls):
+        """After the change commits: a reader who read the old number and then the new
+        content files it under the old number, which nobody asks for any more."""
+        transaction.on_commit(cls._increment)
+
+    @classmethod
+    def _increment(cls):
+        updated = cls.objects.filter(pk=cls.SINGLETON_PK).update(
+            number=F("number") + 1, changed_at=timezone.now()
+        )
+        if not updated:
+            cls.objects.get_or_create(pk=cls.SINGLETON_PK, defaults={"number": 2})

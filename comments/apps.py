@@ -16,7 +16,8 @@ class CommentsConfig(AppConfig):
         from blog.models import Article
 
         from .groups import sync_moderators_group
-        from .receivers import delete_article_comments, remember_login_provider
+        from .models import Comment
+        from .receivers import comment_deleted, delete_article_comments, remember_login_provider
         from .sites import sync_site
 
         # xtd's receiver re-publishes a comment's whole subtree and inflates nested_count on
@@ -27,3 +28,4 @@ class CommentsConfig(AppConfig):
         post_migrate.connect(sync_moderators_group, sender=self)
         user_logged_in.connect(remember_login_provider)
         post_delete.connect(delete_article_comments, sender=Article)
+        post_delete.connect(comment_deleted, sender=Comment)

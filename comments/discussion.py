@@ -1,19 +1,31 @@
 """What an article's discussion shows a reader: one page of threads, and Leave a Reply.
 
-Top-level threads are paged; each thread on the page comes whole. xtd's stock tree
-template costs two permission queries per comment (flaw 6 in docs/comments-xtd.md):
-here the page is two queries whatever the number of comments, and the template only
-reads lists.
+Top-level threads are paged; each thread on the page comes whole. A page reads the count
+of threads and the page's thread ids; each thread's HTML then comes from the cache, keyed
+by the content version (blog.models.ContentVersion, bumped by every change to a comment
+or to the rules) and by the kind of viewer, so that no viewer is ever shown another's
+controls: readers not logged in, logged-in readers and moderators each have their own
+copies. A thread holding the viewer's own comments is rendered for them alone, never
+cached: it may show their held comment and has no Report button on their own.
+Only the threads the cache misses are read, in one query, and rendered.
 """
 
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db.models import Subquery
+from django.template.loader import render_to_string
 
 from .forms import CommentForm
 from .models import Comment, Commenter, current_rules
+from .moderators import is_moderator
 from .policy import BANNED_MESSAGE, comments_open
+from .services import decisions_for
+
+# Kinds of viewer whose thread HTML is the same for everyone of the kind.
+ANONYMOUS, READER, MODERATOR = "anonymous", "reader", "moderator"
+# Long enough to outlive a burst of readers; a new content version makes it unreachable.
+THREAD_CACHE_SECONDS = 24 * 60 * 60
 
 
 @dataclass
@@ -57,31 +69,113 @@ def prune(nodes):
 
 
 @dataclass
+class Entry:
+    """One comment of a thread, in reading order, with what its markup needs: the template
+    opens a list of replies after it, or closes it, and then closes `closes` lists."""
+
+    comment: Comment
+    placeholder: bool
+    can_reply: bool
+    can_report: bool
+    own: bool
+    decisions: list
+    has_replies: bool
+    closes: range = range(0)
+
+
+def entries_of(node, viewer, kind, entries=None):
+    entries = [] if entries is None else entries
+    comment = node.comment
+    own = viewer.is_authenticated and comment.user_id == viewer.pk
+    entries.append(
+        Entry(
+            comment=comment,
+            placeholder=node.placeholder,
+            can_reply=node.can_reply,
+            can_report=kind == READER and comment.is_public and not own,
+            own=own,
+            decisions=decisions_for(comment) if kind == MODERATOR else [],
+            has_replies=bool(node.replies),
+        )
+    )
+    for reply in node.replies:
+        entries_of(reply, viewer, kind, entries)
+    if node.replies:
+        # The last comment below this one closes this one's list of replies, and its item.
+        last = entries[-1]
+        last.closes = range(len(last.closes) + 1)
+    return entries
+
+
+def render_thread(root, viewer, kind):
+    return render_to_string("comments/thread.html", {"entries": entries_of(root, viewer, kind)})
+
+
+def viewer_kind(user):
+    if is_moderator(user):
+        return MODERATOR
+    return READER if user.is_authenticated else ANONYMOUS
+
+
+@dataclass
 class DiscussionPage:
+    # Each thread's HTML, in the order of the page.
     threads: list
     page: object
     count: int
 
 
-def discussion_page(article, user, page_number=1, open_for_replies=True):
-    """Two queries whatever the number of comments: the count of threads, then the
-    comments of this page's threads (selected in a subquery). Threads are listed as
-    CommentQuerySet.listed_roots() lists them, which Comment.page_number() counts too.
+def discussion_page(article, user, version, page_number=1, open_for_replies=True):
+    """The page's threads as HTML, in a fixed number of queries whatever the number of
+    comments: the count of threads, the page's thread ids, the viewer's own threads (when
+    logged in), then the comments of the threads the cache did not have (none when it had
+    them all). Threads are listed as CommentQuerySet.listed_roots() lists them, which
+    Comment.page_number() counts too. `version` is the content version, read before this.
     """
     rules = current_rules()
     in_article = Comment.objects.for_article(article)
-    roots = in_article.listed_roots(user).in_thread_order(rules.order).values("thread_id")
+    roots = (
+        in_article.listed_roots(user)
+        .in_thread_order(rules.order)
+        .values_list("thread_id", flat=True)
+    )
     page = Paginator(roots, rules.top_level_per_page).get_page(page_number)
     offset = page.start_index() - 1 if page.paginator.count else 0
-    page_roots = roots[offset : offset + rules.top_level_per_page]
-    comments = in_article.filter(thread_id__in=Subquery(page_roots), is_spam=False).in_thread_order(
-        rules.order
-    )
-    return DiscussionPage(
-        threads=build_tree(comments, user, rules, open_for_replies),
-        page=page,
-        count=article.comment_count,
-    )
+    thread_ids = list(roots[offset : offset + rules.top_level_per_page])
+    kind = viewer_kind(user)
+    own = set()
+    if user.is_authenticated and thread_ids:
+        own = set(
+            in_article.filter(user=user, thread_id__in=thread_ids).values_list(
+                "thread_id", flat=True
+            )
+        )
+    keys = {
+        thread_id: f"discussion:{version}:{kind}:{int(open_for_replies)}:{thread_id}"
+        for thread_id in thread_ids
+        if thread_id not in own
+    }
+    html = cache.get_many(list(keys.values())) if keys else {}
+    missing = [thread_id for thread_id in thread_ids if keys.get(thread_id) not in html]
+    rendered = {}
+    if missing:
+        comments = in_article.filter(thread_id__in=missing, is_spam=False).in_thread_order(
+            rules.order
+        )
+        for root in build_tree(comments, user, rules, open_for_replies):
+            rendered[root.comment.thread_id] = render_thread(root, user, kind)
+        cache.set_many(
+            {keys[tid]: text for tid, text in rendered.items() if tid in keys},
+            THREAD_CACHE_SECONDS,
+        )
+    threads = []
+    for thread_id in thread_ids:
+        text = html.get(keys.get(thread_id), rendered.get(thread_id))
+        # A listed thread can still come out empty: its only visible comment went between
+        # the two queries.
+        if text:
+            threads.append(text)
+    return DiscussionPage(threads=threads, page=page, count=article.comment_count)
 
 
 def leave_a_reply(article, user, parent=None):

@@ -1,3 +1,5 @@
+from blog.models import ContentVersion
+
 from .models import Comment
 
 
@@ -10,3 +12,8 @@ def remember_login_provider(sender, request, user, sociallogin=None, **kwargs):
 def delete_article_comments(sender, instance, using, **kwargs):
     """An article's comments go with it: the generic relation has no foreign key to cascade."""
     Comment.objects.using(using).for_article(instance).delete()
+
+
+def comment_deleted(sender, **kwargs):
+    """A deleted comment (purge_spam, an article's deletion) changes the pages it was on."""
+    ContentVersion.bump()

@@ -9,15 +9,29 @@ LINK_REL = 'rel="nofollow ugc noopener"'
 AVATAR_COLOURS = 8
 
 
-def comment_html(text):
+def linked_paragraphs(text):
     paragraphs = [p.strip() for p in text.replace("\r\n", "\n").split("\n\n") if p.strip()]
     html = []
     for paragraph in paragraphs:
         # urlize escapes everything that is not a link; its links carry rel="nofollow".
         linked = urlize(paragraph, trim_url_limit=60, nofollow=True, autoescape=True)
         linked = linked.replace('rel="nofollow"', LINK_REL)
-        html.append("<p>" + linked.replace("\n", "<br>") + "</p>")
-    return mark_safe("\n".join(html))
+        html.append(linked.replace("\n", "<br>"))
+    return html
+
+
+def comment_html(text):
+    """The text in paragraphs, for feeds and quotes."""
+    return mark_safe("\n".join(f"<p>{paragraph}</p>" for paragraph in linked_paragraphs(text)))
+
+
+def comment_body_html(text):
+    """The text as the discussion shows it: one paragraph bare, inside the comment's own
+    text element (an element less per comment on a page of hundreds), more in paragraphs."""
+    paragraphs = linked_paragraphs(text)
+    if len(paragraphs) == 1:
+        return mark_safe(paragraphs[0])
+    return comment_html(text)
 
 
 def initials(name):

@@ -20,9 +20,10 @@ from django.db.models import Exists, F, Max, Min, OuterRef, Q
 from django.urls import reverse
 from django_comments_xtd.models import XtdComment
 
-from blog.models import Article
+from blog.models import Article, ContentVersion
 
 from ..moderators import is_moderator
+from ..rendering import comment_body_html
 from ..rules import NEWEST_FIRST
 from .audit import ModerationEvent
 from .discussion_settings import current_rules
@@ -117,6 +118,9 @@ class Comment(XtdComment):
     # Why the moderation policy or a moderator decided as it did: "first comment", "2 links",
     # "word: casino", "reported by readers".
     moderation_reasons = models.JSONField(default=list, blank=True)
+    # The text as HTML, rendered when the text is saved (as sections keep their Markdown
+    # rendered): a page shows it as it is, with no work per comment.
+    body_html = models.TextField(blank=True, editable=False)
 
     objects = CommentQuerySet.as_manager()
 
@@ -241,6 +245,13 @@ class Comment(XtdComment):
     # _insert_into_thread() computes them instead, inside the insert's transaction.
 
     def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or "comment" in update_fields:
+            self.body_html = comment_body_html(self.comment)
+            if update_fields is not None:
+                kwargs["update_fields"] = [*update_fields, "body_html"]
+        # Every page and fragment that shows comments is cached under the content version.
+        ContentVersion.bump()
         if self._state.adding and self.pk is None:
             self._insert_into_thread(*args, **kwargs)
             return

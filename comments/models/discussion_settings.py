@@ -11,6 +11,8 @@ from django.core.cache import cache
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 
+from blog.models import ContentVersion
+
 from ..rules import NEWEST_FIRST, OLDEST_FIRST, DiscussionRules, word_list
 
 CACHE_KEY = "comments:discussion-rules:v1"
@@ -102,6 +104,8 @@ class DiscussionSettings(models.Model):
         # old row in between.
         forget_rules()
         transaction.on_commit(forget_rules)
+        # Pages show the rules' effects (depth, order, paging): their cached copies go.
+        ContentVersion.bump()
 
     @classmethod
     def load(cls):

@@ -3,6 +3,8 @@ from django import template
 from django.conf import settings
 from django.urls import reverse
 
+from blog.models import ContentVersion
+
 from ..discussion import discussion_page, leave_a_reply
 from ..moderators import is_moderator
 from ..rendering import avatar_colour, comment_html, initials
@@ -18,7 +20,11 @@ def discussion(context, article):
     user = request.user
     respond = leave_a_reply(article, user)
     page = discussion_page(
-        article, user, request.GET.get("cpage", 1), open_for_replies=respond["accepts_comments"]
+        article,
+        user,
+        ContentVersion.for_request(request)[0],
+        request.GET.get("cpage", 1),
+        open_for_replies=respond["accepts_comments"],
     )
     return {
         "request": request,

@@ -33,18 +33,18 @@
 
   function commentOf(link) {
     var item = link.closest("li.comment");
-    var body = item && item.querySelector(":scope > .comment__body");
-    return body ? { item: item, body: body } : null;
+    return item && item.querySelector(":scope > .comment__text") ? item : null;
   }
 
   function open(link, focus) {
-    var comment = commentOf(link);
-    if (!comment) {
+    var item = commentOf(link);
+    if (!item) {
       return false;
     }
-    var author = comment.body.querySelector(".comment__author");
-    // After the comment's own text, before its replies.
-    comment.body.after(respond);
+    var author = item.querySelector(":scope > .comment__author");
+    // After the comment's own text and buttons, before its replies.
+    var replies = item.querySelector(":scope > ol");
+    item.insertBefore(respond, replies);
     replyTo.value = link.getAttribute("data-reply-to");
     title.textContent = "Reply to " + (author ? author.textContent.trim() : "this comment");
     cancel.hidden = false;
