@@ -14,8 +14,8 @@ INSTALLED := $(VENV)/.installed
 help:
 	@echo "make run         set up, migrate, load the seed article, serve on 127.0.0.1:\$$PORT ($(PORT))"
 	@echo "make test        run the whole test suite (SQLite unless DATABASE_URL is set)"
-	@echo "make lint        ruff lint and format check, import-linter's contracts"
-	@echo "make format      ruff format and autofix"
+	@echo "make lint        ruff lint and format check, import-linter's contracts, template indentation (djhtml)"
+	@echo "make format      ruff format and autofix, template indentation (djhtml)"
 	@echo "make bench       search timings over 1,000 generated articles, the article page with 0-500 comments (rolled back)"
 	@echo "make screenshot  refresh docs/screenshot.png through the browser test"
 	@echo "make lock        re-resolve requirements.lock from pyproject.toml"
@@ -46,14 +46,18 @@ test: $(INSTALLED)
 	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# djhtml only reindents, and given a folder it reads only its .html files: the plain-text
+# emails (comments/email/*.txt) and robots.txt, whose spacing is their content, stay as written.
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/djhtml --check templates/
 
 format: $(INSTALLED)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+	$(BIN)/djhtml templates/
 
 # Search timings over 1,000 generated articles, rolled back afterwards (set DATABASE_URL
 # for PostgreSQL). A benchmark, not a test: tests never assert time.
