@@ -1,13 +1,16 @@
+import re
+from urllib.parse import urlsplit
+
 from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from blog.sitemaps import sitemaps
 from blog.views import robots_txt
 
 from .health import healthz
+from .media import serve_media
 
 admin.site.site_header = f"{settings.SITE_NAME} administration"
 admin.site.site_title = settings.SITE_NAME
@@ -23,5 +26,8 @@ urlpatterns = [
     path("", include("blog.urls")),
 ]
 
-# Development only: in production the web server or object storage serves uploads.
-urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Uploads, when SERVE_MEDIA is on (development, or one machine without nginx); the view
+# answers 404 otherwise. A MEDIA_URL on another host (a bucket, a CDN) is not ours to serve.
+if not urlsplit(settings.MEDIA_URL).netloc:
+    media_prefix = re.escape(settings.MEDIA_URL.lstrip("/"))
+    urlpatterns += [re_path(rf"^{media_prefix}(?P<path>.+)$", serve_media, name="media")]
