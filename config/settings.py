@@ -262,12 +262,11 @@ IMAGE_RENDITION_WIDTHS = tuple(
     int(width) for width in env_list("IMAGE_RENDITION_WIDTHS", "480,800,1200,1600")
 )
 
-# The site's own address, for links in emails and wherever no request is at hand
-# (django.contrib.sites holds it; `migrate` writes it there, never example.com).
+# The site's public host, in every absolute link (blog/links.py). Unset, links name the
+# request's host, and links made with no request at hand (emails) a guess, which the check
+# liaison.W001 warns about with DEBUG off. `migrate` writes it to django.contrib.sites.
 SITE_ID = 1
-SITE_DOMAIN = os.environ.get("SITE_DOMAIN") or (
-    "127.0.0.1:8000" if DEBUG else next(iter(ALLOWED_HOSTS), "localhost")
-)
+SITE_DOMAIN = os.environ.get("SITE_DOMAIN", "")
 
 # Accounts (django-allauth): local accounts with a verified email, and social providers.
 LOGIN_URL = "account_login"

@@ -3,10 +3,9 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import admin
-from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path, re_path
 
-from blog.sitemaps import sitemaps
+from blog.sitemaps import sitemap_view
 from blog.views import robots_txt
 
 from .health import healthz
@@ -18,7 +17,7 @@ admin.site.site_title = settings.SITE_NAME
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
-    path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
+    path("sitemap.xml", sitemap_view, name="sitemap"),
     path("robots.txt", robots_txt, name="robots"),
     path("accounts/", include("allauth.urls")),
     path("comments/", include("comments.urls")),
