@@ -9,6 +9,7 @@ links to itself). The scheme is https when the site says HTTPS or the request ca
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.utils.encoding import iri_to_uri
 
 
 def site_domain(request=None):
@@ -41,11 +42,12 @@ def absolute_url(path, request=None):
     """`path` (an absolute path, or already a whole URL) as a whole URL on the site's host.
 
     URLs that name their own host are returned as they are (uploads in a bucket, a CDN);
-    scheme-relative ones (//cdn.example/…) get the site's scheme.
+    scheme-relative ones (//cdn.example/…) get the site's scheme. Non-ASCII paths (Unicode
+    slugs) are percent-encoded, as request.build_absolute_uri() does.
     """
     parts = urlsplit(path)
     if parts.scheme:
         return path
     if parts.netloc:
         return f"{scheme(request)}:{path}"
-    return f"{scheme(request)}://{site_domain(request)}{path}"
+    return iri_to_uri(f"{scheme(request)}://{site_domain(request)}{path}")

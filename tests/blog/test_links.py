@@ -64,6 +64,12 @@ def test_absolute_url_leaves_a_whole_url_as_it_is(settings):
     assert absolute_url("//cdn.example.net/a.png") == "http://cdn.example.net/a.png"
 
 
+def test_absolute_url_percent_encodes_a_unicode_path(settings):
+    settings.SITE_DOMAIN = "example.org"
+
+    assert absolute_url("/2020/06/17/개성/") == "http://example.org/2020/06/17/%EA%B0%9C%EC%84%B1/"
+
+
 def test_absolute_url_without_domain_or_request_guesses_from_allowed_hosts(settings):
     settings.SITE_DOMAIN = ""
     settings.DEBUG = False
