@@ -187,6 +187,31 @@ STORAGES = {
     # Hashed, compressed names that WhiteNoise serves with far-future cache headers.
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# Uploads in an S3-compatible bucket (AWS, MinIO, Scaleway, R2, …) once one is named: what a
+# site on more than one machine needs. Credentials come from boto3's usual sources
+# (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or an instance role).
+AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "")
+if AWS_STORAGE_BUCKET_NAME:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+            "custom_domain": os.environ.get("AWS_S3_CUSTOM_DOMAIN") or None,
+            # The image pipeline counts on a new upload never replacing a stored file.
+            "file_overwrite": False,
+            # Images are public: plain URLs that pages, feeds and caches can keep, rather
+            # than signed ones that expire after an hour. The bucket must allow public reads.
+            "querystring_auth": False,
+            # A name can come back after its image is deleted: a day, not a year.
+            "object_parameters": {"CacheControl": "public, max-age=86400"},
+        },
+    }
+# Django itself serves MEDIA_ROOT at MEDIA_URL: on by default in development, and the simple
+# choice for one small machine without a web server in front (config/media.py). A real site
+# lets nginx serve uploads (deploy/nginx/liaison.conf) or keeps them in a bucket.
+SERVE_MEDIA = env_bool("SERVE_MEDIA", DEBUG and not AWS_STORAGE_BUCKET_NAME)
 
 # Security: these hold in production; HTTPS-only cookies and HSTS once the site is served over TLS.
 HTTPS = env_bool("HTTPS")
@@ -238,12 +263,11 @@ IMAGE_RENDITION_WIDTHS = tuple(
     int(width) for width in env_list("IMAGE_RENDITION_WIDTHS", "480,800,1200,1600")
 )
 
-# The site's own address, for links in emails and wherever no request is at hand
-# (django.contrib.sites holds it; `migrate` writes it there, never example.com).
+# The site's public host, in every absolute link (blog/links.py). Unset, links name the
+# request's host, and links made with no request at hand (emails) a guess, which the check
+# liaison.W001 warns about with DEBUG off. `migrate` writes it to django.contrib.sites.
 SITE_ID = 1
-SITE_DOMAIN = os.environ.get("SITE_DOMAIN") or (
-    "127.0.0.1:8000" if DEBUG else next(iter(ALLOWED_HOSTS), "localhost")
-)
+SITE_DOMAIN = os.environ.get("SITE_DOMAIN", "")
 
 # Accounts (django-allauth): local accounts with a verified email, and social providers.
 LOGIN_URL = "account_login"

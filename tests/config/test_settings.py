@@ -96,3 +96,11 @@ def test_env_file_fills_in_what_the_environment_leaves_unset(tmp_path):
     )
 
     assert result.stdout.strip() == "(True, 'UTC')"
+
+
+def test_site_domain_is_empty_unless_set(tmp_path):
+    env = {"SECRET_KEY": "k" * 50, "ALLOWED_HOSTS": "liaison.example"}
+    unset = read_settings(tmp_path, "settings.SITE_DOMAIN", SITE_DOMAIN="", **env)
+    given = read_settings(tmp_path, "settings.SITE_DOMAIN", SITE_DOMAIN="example.org", **env)
+
+    assert (unset.stdout.strip(), given.stdout.strip()) == ("''", "'example.org'")
