@@ -143,6 +143,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     # Persistent connections buy nothing on SQLite and keep the file locked.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        **DATABASES["default"].get("OPTIONS", {}),
+        # Every transaction takes the write lock as it begins, waiting up to `timeout`
+        # seconds for it. A transaction that reads and then writes would otherwise ask for
+        # the lock halfway and fail at once ("database is locked") when another app
+        # process holds it: SQLite cannot wait there without risking a deadlock.
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        # WAL: readers never wait for the writer nor the writer for readers. NORMAL syncs at
+        # checkpoints only: safe against a crashed process, a power cut may lose the last
+        # commits (never corrupt the file).
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -1,5 +1,6 @@
 """The settings module read in a fresh interpreter, as a server process would read it."""
 
+import ast
 import os
 import subprocess
 import sys
@@ -96,3 +97,14 @@ def test_env_file_fills_in_what_the_environment_leaves_unset(tmp_path):
     )
 
     assert result.stdout.strip() == "(True, 'UTC')"
+
+
+def test_sqlite_transactions_wait_for_the_write_lock_in_wal_mode(tmp_path):
+    result = read_settings(
+        tmp_path, "settings.DATABASES['default']['OPTIONS']", SECRET_KEY="k" * 50, DATABASE_URL=""
+    )
+
+    options = ast.literal_eval(result.stdout.strip())
+    assert options["transaction_mode"] == "IMMEDIATE"
+    assert options["timeout"] >= 5
+    assert "journal_mode=WAL" in options["init_command"]
