@@ -108,3 +108,28 @@ def test_sqlite_transactions_wait_for_the_write_lock_in_wal_mode(tmp_path):
     assert options["transaction_mode"] == "IMMEDIATE"
     assert options["timeout"] >= 5
     assert "journal_mode=WAL" in options["init_command"]
+
+
+def test_https_makes_cookies_secure_and_sends_hsts(tmp_path):
+    result = read_settings(
+        tmp_path,
+        "settings.SESSION_COOKIE_SECURE, settings.CSRF_COOKIE_SECURE, settings.SECURE_SSL_REDIRECT,"
+        " settings.SECURE_HSTS_SECONDS, settings.SECURE_HSTS_INCLUDE_SUBDOMAINS",
+        SECRET_KEY="k" * 50,
+        HTTPS="1",
+    )
+
+    assert result.stdout.strip() == "(True, True, True, 31536000, True)"
+
+
+def test_an_absolute_media_url_is_allowed_as_an_image_source(tmp_path):
+    result = read_settings(
+        tmp_path,
+        "settings.CONTENT_SECURITY_POLICY['DIRECTIVES']['img-src']",
+        SECRET_KEY="k" * 50,
+        MEDIA_URL="https://media.liaison.example/uploads/",
+    )
+
+    assert (
+        result.stdout.strip() == "[\"'self'\", 'data:', 'https://media.liaison.example/uploads/']"
+    )
