@@ -275,10 +275,21 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 
+# Requests refused for their size or shape answer 400 with templates/400.html and are
+# logged as one warning line, never a traceback.
+REQUEST_REFUSED_LOGGERS = [
+    "django.security.RequestDataTooBig",
+    "django.security.TooManyFieldsSent",
+    "django.security.TooManyFilesSent",
+]
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"warning_without_traceback": {"()": "config.log_filters.WarningWithoutTraceback"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {
+        name: {"filters": ["warning_without_traceback"]} for name in REQUEST_REFUSED_LOGGERS
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
 
