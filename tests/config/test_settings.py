@@ -71,7 +71,7 @@ def test_redis_url_selects_the_shared_cache(tmp_path):
         REDIS_URL="redis://127.0.0.1:6379/1",
     )
 
-    assert result.stdout.strip() == "'django.core.cache.backends.redis.RedisCache'"
+    assert result.stdout.strip() == "'config.cache.ForgivingRedisCache'"
 
 
 def test_environment_sets_hosts_and_time_zone(tmp_path):
