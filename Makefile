@@ -9,15 +9,17 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format check bench screenshot lock clean
+.PHONY: help run test lint format check bench screenshot backup restore lock clean
 
 help:
 	@echo "make run         set up, migrate, load the seed article, serve on 127.0.0.1:\$$PORT ($(PORT))"
 	@echo "make test        run the whole test suite (SQLite unless DATABASE_URL is set)"
-	@echo "make lint        ruff lint and format check, import-linter's contracts"
-	@echo "make format      ruff format and autofix"
+	@echo "make lint        ruff lint and format check, import-linter's contracts, template indentation (djhtml)"
+	@echo "make format      ruff format and autofix, template indentation (djhtml)"
 	@echo "make bench       search timings over 1,000 generated articles, the article page with 0-500 comments (rolled back)"
 	@echo "make screenshot  refresh docs/screenshot.png through the browser test"
+	@echo "make backup      database and uploads into var/backups/liaison-<time>.tar.gz (BACKUP=<path> for another)"
+	@echo "make restore BACKUP=<path>  replace the database and uploads with a backup"
 	@echo "make lock        re-resolve requirements.lock from pyproject.toml"
 
 $(INSTALLED): requirements.lock
@@ -46,14 +48,18 @@ test: $(INSTALLED)
 	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# djhtml only reindents, and given a folder it reads only its .html files: the plain-text
+# emails (comments/email/*.txt) and robots.txt, whose spacing is their content, stay as written.
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/djhtml --check templates/
 
 format: $(INSTALLED)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+	$(BIN)/djhtml templates/
 
 # Search timings over 1,000 generated articles, rolled back afterwards (set DATABASE_URL
 # for PostgreSQL). A benchmark, not a test: tests never assert time.
@@ -64,6 +70,16 @@ bench: $(INSTALLED)
 
 screenshot: $(INSTALLED)
 	LIAISON_SCREENSHOT_DIR=$(CURDIR)/docs $(BIN)/python -m pytest -m browser -q
+
+# One .tar.gz with the database (SQLite's backup API or pg_dump) and MEDIA_ROOT.
+backup: $(INSTALLED)
+	$(BIN)/python manage.py backup $(if $(BACKUP),--output "$(BACKUP)")
+
+# Asks before replacing a database that holds accounts or articles (pass --yes to manage.py
+# restore in scripts).
+restore: $(INSTALLED)
+	@test -n "$(BACKUP)" || { echo "Usage: make restore BACKUP=var/backups/liaison-....tar.gz"; exit 2; }
+	$(BIN)/python manage.py restore "$(BACKUP)"
 
 lock: $(INSTALLED)
 	$(BIN)/pip-compile --quiet --allow-unsafe --generate-hashes --extra dev --strip-extras \

@@ -248,8 +248,7 @@ class ImageAdmin(admin.ModelAdmin):
         if rendition is None:
             return "—"
         return format_html(
-            '<img src="{}" alt="" width="{}" height="{}" '
-            'style="max-height:4rem;max-width:8rem;width:auto;height:auto">',
+            '<img class="image-thumbnail" src="{}" alt="" width="{}" height="{}">',
             rendition.file.url,
             rendition.width,
             rendition.height,

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.core import checks
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 
@@ -20,3 +21,7 @@ class BlogConfig(AppConfig):
             post_delete.connect(content_changed, sender=model, weak=False)
         for through in (Article.topics.through, Section.motives.through):
             m2m_changed.connect(content_changed, sender=through, weak=False)
+
+        from .checks import check_site_domain
+
+        checks.register(check_site_domain)

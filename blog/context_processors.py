@@ -1,5 +1,7 @@
 from django.conf import settings
 
+from .links import absolute_url
+
 
 def site(request):
     return {
@@ -11,7 +13,7 @@ def site(request):
 
 def canonical_url(request):
     """The page's address without tracking or search parameters; page 2 and on keep ?page."""
-    url = request.build_absolute_uri(request.path)
+    url = absolute_url(request.path, request)
     page = request.GET.get("page", "")
     if page.isdigit() and int(page) > 1:
         url += f"?page={int(page)}"

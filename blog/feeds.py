@@ -11,6 +11,7 @@ from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
 from django.views.decorators.http import condition
 
 from . import images
+from .links import absolute_url
 from .models import Article, Motive, Topic
 
 FEED_LENGTH = 20
@@ -38,14 +39,39 @@ class AtomWithContent(Atom1Feed):
         handler.addQuickElement("content", item["content_html"], {"type": "html"})
 
 
-class ArticleFeed(Feed):
-    """Newest published articles. One instance per request: it keeps the request for URLs."""
+class SiteFeed(Feed):
+    """A feed whose links are all whole URLs from blog.links, as the pages' own are.
 
-    feed_type = RssWithContent
+    Django's feeds put the Site row's domain in front of a path (add_domain); a link that is
+    already whole is left alone, so every link is made whole here: the feed's page, its own
+    address and each item's. One instance per request: it keeps the request for URLs.
+    """
 
     def __call__(self, request, *args, **kwargs):
         self.request = request
         return super().__call__(request, *args, **kwargs)
+
+    def page(self, obj=None):
+        """The path of the page the feed follows."""
+        return reverse("blog:home")
+
+    def link(self, obj=None):
+        return self.absolute(self.page(obj))
+
+    def feed_url(self, obj=None):
+        return self.absolute(self.request.path)
+
+    def item_link(self, item):
+        return self.absolute(item.get_absolute_url())
+
+    def absolute(self, url):
+        return absolute_url(url, self.request)
+
+
+class ArticleFeed(SiteFeed):
+    """Newest published articles."""
+
+    feed_type = RssWithContent
 
     def title(self, obj=None):
         return settings.SITE_NAME
@@ -54,9 +80,6 @@ class ArticleFeed(Feed):
         return settings.SITE_TAGLINE
 
     subtitle = description
-
-    def link(self, obj=None):
-        return reverse("blog:home")
 
     def articles(self, obj):
         return Article.objects.published()
@@ -97,9 +120,6 @@ class ArticleFeed(Feed):
         )
         return {"content_html": content}
 
-    def absolute(self, url):
-        return self.request.build_absolute_uri(url)
-
 
 class AtomArticleFeed(ArticleFeed):
     feed_type = AtomWithContent
@@ -120,7 +140,7 @@ class TagFeed(ArticleFeed):
     def description(self, tag):
         return tag.description or self.about.format(name=tag.name)
 
-    def link(self, tag):
+    def page(self, tag):
         return tag.get_absolute_url()
 
 

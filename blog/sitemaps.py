@@ -1,10 +1,27 @@
+"""The sitemap, with its addresses on the site's host (blog.links), as the pages' own are."""
+
 from django.contrib.sitemaps import Sitemap
+from django.contrib.sitemaps.views import sitemap
 from django.urls import reverse
 
+from .links import scheme, site_domain
 from .models import Article, Motive, Topic
 
 
-class HomeSitemap(Sitemap):
+class SiteSitemap(Sitemap):
+    """A sitemap section whose host and scheme come from blog.links, not the Site row."""
+
+    def __init__(self, request=None):
+        self.request = request
+
+    def get_domain(self, site=None):
+        return site_domain(self.request)
+
+    def get_protocol(self, protocol=None):
+        return scheme(self.request)
+
+
+class HomeSitemap(SiteSitemap):
     changefreq = "daily"
     priority = 1.0
 
@@ -19,7 +36,7 @@ class HomeSitemap(Sitemap):
         return Article.objects.published().last_change()["changed"]
 
 
-class ArticleSitemap(Sitemap):
+class ArticleSitemap(SiteSitemap):
     changefreq = "weekly"
     priority = 0.8
 
@@ -30,7 +47,7 @@ class ArticleSitemap(Sitemap):
         return article.modified_at()
 
 
-class MotiveSitemap(Sitemap):
+class MotiveSitemap(SiteSitemap):
     changefreq = "weekly"
     priority = 0.5
 
@@ -39,7 +56,7 @@ class MotiveSitemap(Sitemap):
         return Motive.objects.filter(sections__article__in=published).distinct()
 
 
-class TopicSitemap(Sitemap):
+class TopicSitemap(SiteSitemap):
     changefreq = "weekly"
     priority = 0.5
 
@@ -53,3 +70,8 @@ sitemaps = {
     "motives": MotiveSitemap,
     "topics": TopicSitemap,
 }
+
+
+def sitemap_view(request):
+    """Django's sitemap view, given sections that know the request."""
+    return sitemap(request, {name: section(request) for name, section in sitemaps.items()})

@@ -8,6 +8,7 @@ from django.utils.encoding import escape_uri_path
 from django.utils.http import urlencode
 from django.views.generic import DetailView, ListView, dates
 
+from .links import absolute_url
 from .models import Article, Motive, Section, Topic
 from .search import SearchResults, attach_matches, clean_query, search_articles
 
@@ -183,5 +184,5 @@ class ArchiveIndexView(ListView):
 
 
 def robots_txt(request):
-    sitemap_url = request.build_absolute_uri(reverse("sitemap"))
+    sitemap_url = absolute_url(reverse("sitemap"), request)
     return render(request, "robots.txt", {"sitemap_url": sitemap_url}, content_type="text/plain")

@@ -11,8 +11,6 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.contrib.sites.shortcuts import get_current_site
-from django.contrib.syndication.views import Feed, add_domain
 from django.db.models import CharField, Count, Max, OuterRef, Subquery
 from django.db.models.functions import Cast, Coalesce
 from django.shortcuts import get_object_or_404, redirect
@@ -20,7 +18,7 @@ from django.urls import reverse
 from django.utils.encoding import escape_uri_path
 from django.utils.feedgenerator import Rss201rev2Feed
 
-from blog.feeds import conditional_feed
+from blog.feeds import SiteFeed, conditional_feed
 from blog.models import Article
 
 from .models import Comment, current_rules
@@ -89,14 +87,10 @@ class Entry:
     link: str
 
 
-class CommentFeed(Feed):
+class CommentFeed(SiteFeed):
     """The newest approved comments of the site. One instance per request."""
 
     feed_type = Rss201rev2Feed
-
-    def __call__(self, request, *args, **kwargs):
-        self.request = request
-        return super().__call__(request, *args, **kwargs)
 
     def title(self, obj=None):
         return f"Comments — {settings.SITE_NAME}"
@@ -104,7 +98,7 @@ class CommentFeed(Feed):
     def description(self, obj=None):
         return f"The newest approved comments on {settings.SITE_NAME}."
 
-    def link(self, obj=None):
+    def page(self, obj=None):
         return reverse("blog:home")
 
     def comments(self, obj):
@@ -134,7 +128,7 @@ class CommentFeed(Feed):
         return f"{author_name(entry.comment)} on “{entry.article.title}”"
 
     def item_link(self, entry):
-        return entry.link
+        return self.absolute(entry.link)
 
     def item_description(self, entry):
         return comment_html(entry.comment.comment)
@@ -149,9 +143,7 @@ class CommentFeed(Feed):
         # The comment's own address, which never changes; the link's page number can, as
         # threads are added or the discussion's order is changed.
         permalink = reverse("comments:permalink", kwargs={"pk": entry.comment.pk})
-        return add_domain(
-            get_current_site(self.request).domain, permalink, self.request.is_secure()
-        )
+        return self.absolute(permalink)
 
     def item_guid_is_permalink(self, entry):
         return True
@@ -169,7 +161,7 @@ class ArticleCommentFeed(CommentFeed):
     def description(self, article):
         return f"Approved comments on “{article.title}”, newest first."
 
-    def link(self, article):
+    def page(self, article):
         return f"{article.get_absolute_url()}#comments"
 
     def comments(self, article):

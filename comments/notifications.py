@@ -11,13 +11,13 @@ import logging
 from functools import partial
 
 from django.conf import settings
-from django.contrib.sites.models import Site
 from django.core import signing
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from blog.links import absolute_url
 from blog.models import Article
 
 from .models import Comment
@@ -26,11 +26,6 @@ from .moderators import moderators
 logger = logging.getLogger(__name__)
 
 MUTE_SALT = "comments.mute"
-
-
-def absolute_url(path):
-    scheme = "https" if settings.HTTPS else "http"
-    return f"{scheme}://{Site.objects.get_current().domain}{path}"
 
 
 def mute_token(article_id, email):

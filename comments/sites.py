@@ -7,10 +7,12 @@ Django creates as example.com. Every `migrate` writes SITE_DOMAIN and SITE_NAME 
 from django.conf import settings
 from django.contrib.sites.models import Site
 
+from blog.links import site_domain
+
 
 def sync_site(using="default", **kwargs):
     Site.objects.using(using).update_or_create(
         pk=settings.SITE_ID,
-        defaults={"domain": settings.SITE_DOMAIN, "name": settings.SITE_NAME},
+        defaults={"domain": site_domain(), "name": settings.SITE_NAME},
     )
     Site.objects.clear_cache()

@@ -12,6 +12,7 @@ import warnings
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.utils import get_random_secret_key
 from django.utils.deprecation import RemovedInDjango60Warning
@@ -101,7 +102,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "config.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "config.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -127,6 +131,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "blog.context_processors.site",
+                # CSP_NONCE, for the few <script> and <style> elements written in a page.
+                "csp.context_processors.nonce",
             ],
         },
     },
@@ -144,6 +150,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     # Persistent connections buy nothing on SQLite and keep the file locked.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        **DATABASES["default"].get("OPTIONS", {}),
+        # Every transaction takes the write lock as it begins, waiting up to `timeout`
+        # seconds for it. A transaction that reads and then writes would otherwise ask for
+        # the lock halfway and fail at once ("database is locked") when another app
+        # process holds it: SQLite cannot wait there without risking a deadlock.
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        # WAL: readers never wait for the writer nor the writer for readers. NORMAL syncs at
+        # checkpoints only: safe against a crashed process, a power cut may lose the last
+        # commits (never corrupt the file).
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -152,9 +171,12 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # RedisCache that serves misses, with a warning, while Redis is away (config/cache.py).
+            "BACKEND": "config.cache.ForgivingRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "liaison",
+            # A Redis that stopped answering costs a page two seconds at most, not a hang.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
     }
 else:
@@ -187,6 +209,31 @@ STORAGES = {
     # Hashed, compressed names that WhiteNoise serves with far-future cache headers.
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# Uploads in an S3-compatible bucket (AWS, MinIO, Scaleway, R2, …) once one is named: what a
+# site on more than one machine needs. Credentials come from boto3's usual sources
+# (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or an instance role).
+AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "")
+if AWS_STORAGE_BUCKET_NAME:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+            "custom_domain": os.environ.get("AWS_S3_CUSTOM_DOMAIN") or None,
+            # The image pipeline counts on a new upload never replacing a stored file.
+            "file_overwrite": False,
+            # Images are public: plain URLs that pages, feeds and caches can keep, rather
+            # than signed ones that expire after an hour. The bucket must allow public reads.
+            "querystring_auth": False,
+            # A name can come back after its image is deleted: a day, not a year.
+            "object_parameters": {"CacheControl": "public, max-age=86400"},
+        },
+    }
+# Django itself serves MEDIA_ROOT at MEDIA_URL: on by default in development, and the simple
+# choice for one small machine without a web server in front (config/media.py). A real site
+# lets nginx serve uploads (deploy/nginx/liaison.conf) or keeps them in a bucket.
+SERVE_MEDIA = env_bool("SERVE_MEDIA", DEBUG and not AWS_STORAGE_BUCKET_NAME)
 
 # Security: these hold in production; HTTPS-only cookies and HSTS once the site is served over TLS.
 HTTPS = env_bool("HTTPS")
@@ -198,8 +245,55 @@ SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000" if HT
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 # Asking browsers to preload HTTPS-only for the domain is a commitment: only when told.
 SECURE_HSTS_PRELOAD = HTTPS and env_bool("SECURE_HSTS_PRELOAD")
+# How many proxies (TLS terminator, load balancer) stand between readers and the app: the
+# reader's address is then read from X-Forwarded-For (config.middleware.TrustedProxyMiddleware),
+# and allauth's rate limits count by it too. 0: the header is ignored (nobody to trust).
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+
+# Content-Security-Policy (django-csp): everything from this site, nothing inline but the
+# <script>/<style> elements that carry the request's nonce, no plugins, no framing.
+# A social login's form posts here and is redirected to the provider, which browsers check
+# against form-action too: the providers' authorization hosts are allowed as form targets.
+SOCIAL_LOGIN_FORM_TARGETS = [
+    "https://github.com",
+    "https://accounts.google.com",
+    "https://www.facebook.com",
+    "https://x.com",
+]
+if os.environ.get("OIDC_SERVER_URL"):
+    SOCIAL_LOGIN_FORM_TARGETS.append(os.environ["OIDC_SERVER_URL"])
+MEDIA_SOURCE = [MEDIA_URL] if MEDIA_URL.startswith(("https://", "http://", "//")) else []
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:", *MEDIA_SOURCE],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF, *SOCIAL_LOGIN_FORM_TARGETS],
+        "frame-ancestors": [NONE],
+    }
+}
+# Browser features no page of the site uses (config.middleware.PermissionsPolicyMiddleware).
+PERMISSIONS_POLICY_DENIED = [
+    "accelerometer",
+    "browsing-topics",
+    "camera",
+    "display-capture",
+    "geolocation",
+    "gyroscope",
+    "magnetometer",
+    "microphone",
+    "payment",
+    "usb",
+]
 CSRF_FAILURE_VIEW = "config.errors.csrf_failure"
 
 EMAIL_BACKEND = os.environ.get(
@@ -216,10 +310,21 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 
+# Requests refused for their size or shape answer 400 with templates/400.html and are
+# logged as one warning line, never a traceback.
+REQUEST_REFUSED_LOGGERS = [
+    "django.security.RequestDataTooBig",
+    "django.security.TooManyFieldsSent",
+    "django.security.TooManyFilesSent",
+]
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"warning_without_traceback": {"()": "config.log_filters.WarningWithoutTraceback"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {
+        name: {"filters": ["warning_without_traceback"]} for name in REQUEST_REFUSED_LOGGERS
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
 
@@ -238,12 +343,11 @@ IMAGE_RENDITION_WIDTHS = tuple(
     int(width) for width in env_list("IMAGE_RENDITION_WIDTHS", "480,800,1200,1600")
 )
 
-# The site's own address, for links in emails and wherever no request is at hand
-# (django.contrib.sites holds it; `migrate` writes it there, never example.com).
+# The site's public host, in every absolute link (blog/links.py). Unset, links name the
+# request's host, and links made with no request at hand (emails) a guess, which the check
+# liaison.W001 warns about with DEBUG off. `migrate` writes it to django.contrib.sites.
 SITE_ID = 1
-SITE_DOMAIN = os.environ.get("SITE_DOMAIN") or (
-    "127.0.0.1:8000" if DEBUG else next(iter(ALLOWED_HOSTS), "localhost")
-)
+SITE_DOMAIN = os.environ.get("SITE_DOMAIN", "")
 
 # Accounts (django-allauth): local accounts with a verified email, and social providers.
 LOGIN_URL = "account_login"

@@ -1,13 +1,15 @@
-from django.conf import settings
-from django.conf.urls.static import static
-from django.contrib import admin
-from django.contrib.sitemaps.views import sitemap
-from django.urls import include, path
+import re
+from urllib.parse import urlsplit
 
-from blog.sitemaps import sitemaps
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path, re_path
+
+from blog.sitemaps import sitemap_view
 from blog.views import robots_txt
 
 from .health import healthz
+from .media import serve_media
 
 admin.site.site_header = f"{settings.SITE_NAME} administration"
 admin.site.site_title = settings.SITE_NAME
@@ -15,7 +17,7 @@ admin.site.site_title = settings.SITE_NAME
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
-    path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
+    path("sitemap.xml", sitemap_view, name="sitemap"),
     path("robots.txt", robots_txt, name="robots"),
     path("accounts/", include("allauth.urls")),
     path("comments/", include("comments.urls")),
@@ -23,5 +25,8 @@ urlpatterns = [
     path("", include("blog.urls")),
 ]
 
-# Development only: in production the web server or object storage serves uploads.
-urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Uploads, when SERVE_MEDIA is on (development, or one machine without nginx); the view
+# answers 404 otherwise. A MEDIA_URL on another host (a bucket, a CDN) is not ours to serve.
+if not urlsplit(settings.MEDIA_URL).netloc:
+    media_prefix = re.escape(settings.MEDIA_URL.lstrip("/"))
+    urlpatterns += [re_path(rf"^{media_prefix}(?P<path>.+)$", serve_media, name="media")]

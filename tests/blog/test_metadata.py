@@ -16,7 +16,7 @@ def meta(content, key):
 
 
 def json_ld(content):
-    blocks = re.findall(r'<script type="application/ld\+json">(.*?)</script>', content, re.S)
+    blocks = re.findall(r'<script type="application/ld\+json"[^>]*>(.*?)</script>', content, re.S)
     assert len(blocks) == 1
     return json.loads(blocks[0])
 

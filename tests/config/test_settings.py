@@ -1,5 +1,6 @@
 """The settings module read in a fresh interpreter, as a server process would read it."""
 
+import ast
 import os
 import subprocess
 import sys
@@ -70,7 +71,7 @@ def test_redis_url_selects_the_shared_cache(tmp_path):
         REDIS_URL="redis://127.0.0.1:6379/1",
     )
 
-    assert result.stdout.strip() == "'django.core.cache.backends.redis.RedisCache'"
+    assert result.stdout.strip() == "'config.cache.ForgivingRedisCache'"
 
 
 def test_environment_sets_hosts_and_time_zone(tmp_path):
@@ -96,3 +97,47 @@ def test_env_file_fills_in_what_the_environment_leaves_unset(tmp_path):
     )
 
     assert result.stdout.strip() == "(True, 'UTC')"
+
+
+def test_site_domain_is_empty_unless_set(tmp_path):
+    env = {"SECRET_KEY": "k" * 50, "ALLOWED_HOSTS": "liaison.example"}
+    unset = read_settings(tmp_path, "settings.SITE_DOMAIN", SITE_DOMAIN="", **env)
+    given = read_settings(tmp_path, "settings.SITE_DOMAIN", SITE_DOMAIN="example.org", **env)
+
+    assert (unset.stdout.strip(), given.stdout.strip()) == ("''", "'example.org'")
+
+
+def test_sqlite_transactions_wait_for_the_write_lock_in_wal_mode(tmp_path):
+    result = read_settings(
+        tmp_path, "settings.DATABASES['default']['OPTIONS']", SECRET_KEY="k" * 50, DATABASE_URL=""
+    )
+
+    options = ast.literal_eval(result.stdout.strip())
+    assert options["transaction_mode"] == "IMMEDIATE"
+    assert options["timeout"] >= 5
+    assert "journal_mode=WAL" in options["init_command"]
+
+
+def test_https_makes_cookies_secure_and_sends_hsts(tmp_path):
+    result = read_settings(
+        tmp_path,
+        "settings.SESSION_COOKIE_SECURE, settings.CSRF_COOKIE_SECURE, settings.SECURE_SSL_REDIRECT,"
+        " settings.SECURE_HSTS_SECONDS, settings.SECURE_HSTS_INCLUDE_SUBDOMAINS",
+        SECRET_KEY="k" * 50,
+        HTTPS="1",
+    )
+
+    assert result.stdout.strip() == "(True, True, True, 31536000, True)"
+
+
+def test_an_absolute_media_url_is_allowed_as_an_image_source(tmp_path):
+    result = read_settings(
+        tmp_path,
+        "settings.CONTENT_SECURITY_POLICY['DIRECTIVES']['img-src']",
+        SECRET_KEY="k" * 50,
+        MEDIA_URL="https://media.liaison.example/uploads/",
+    )
+
+    assert (
+        result.stdout.strip() == "[\"'self'\", 'data:', 'https://media.liaison.example/uploads/']"
+    )

@@ -1,0 +1,124 @@
+"""Pages keep answering while the shared Redis cache is away, and use it again on its return.
+
+A private redis-server (/usr/bin/redis-server) on a free port, started and stopped by the
+test: the shared Redis of other test runs is never touched.
+"""
+
+import logging
+import subprocess
+import time
+
+import pytest
+import redis
+from django.core.cache import cache
+
+from tests.blog.factories import article_with_sections
+
+from .served_site import free_port
+
+pytestmark = pytest.mark.django_db
+REDIS_SERVER = "/usr/bin/redis-server"
+STARTUP_TIMEOUT = 30
+
+
+def start_redis(port):
+    server = subprocess.Popen(
+        [
+            REDIS_SERVER,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--daemonize",
+            "no",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    probe = redis.Redis(host="127.0.0.1", port=port, socket_connect_timeout=1)
+    deadline = time.monotonic() + STARTUP_TIMEOUT
+    while time.monotonic() < deadline:
+        try:
+            probe.ping()
+            return server
+        except redis.ConnectionError:
+            time.sleep(0.1)  # waiting for the server to listen, not an assertion
+    server.kill()
+    raise AssertionError("redis-server did not start")
+
+
+def stop_redis(server):
+    server.kill()
+    server.wait(timeout=30)
+
+
+@pytest.fixture
+def private_redis(settings):
+    """The site's cache pointed at a redis-server of the test's own; yields a control to
+    stop and start it again on the same port."""
+    port = free_port()
+
+    class Control:
+        server = start_redis(port)
+
+        def stop(self):
+            stop_redis(self.server)
+
+        def start(self):
+            self.server = start_redis(port)
+
+    control = Control()
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "config.cache.ForgivingRedisCache",
+            "LOCATION": f"redis://127.0.0.1:{port}/0",
+            "KEY_PREFIX": "liaison",
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+    }
+    try:
+        yield control
+    finally:
+        if control.server.poll() is None:
+            stop_redis(control.server)
+
+
+def test_pages_answer_while_redis_is_away_and_the_cache_returns_with_it(
+    client, private_redis, caplog
+):
+    article = article_with_sections(sections=1)
+    assert client.get(article.get_absolute_url()).status_code == 200
+    cache.set("probe", "before")
+    assert cache.get("probe") == "before"
+
+    private_redis.stop()
+    with caplog.at_level(logging.WARNING, logger="config.cache"):
+        article_page = client.get(article.get_absolute_url())
+        home = client.get("/")
+        cache.set("probe", "while away")
+        away = cache.get("probe", "missed")
+
+    assert article_page.status_code == 200
+    assert home.status_code == 200
+    assert away == "missed"
+    assert any("Redis cache unavailable" in r.getMessage() for r in caplog.records)
+
+    private_redis.start()
+    cache.set("probe", "after")
+    assert cache.get("probe") == "after"
+    assert client.get(article.get_absolute_url()).status_code == 200
+
+
+def test_an_unavailable_redis_is_logged_once_a_minute_at_most(private_redis, caplog):
+    private_redis.stop()
+    with caplog.at_level(logging.WARNING, logger="config.cache"):
+        for _ in range(5):
+            cache.get("probe")
+
+    warnings = [r for r in caplog.records if r.name == "config.cache"]
+    assert len(warnings) == 1
+    assert warnings[0].exc_info is None
