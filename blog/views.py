@@ -8,6 +8,7 @@ from django.utils.encoding import escape_uri_path
 from django.utils.http import urlencode
 from django.views.generic import DetailView, ListView, dates
 
+from .caching import ReadingPageCaching
 from .links import absolute_url
 from .models import Article, Motive, Section, Topic
 from .search import SearchResults, attach_matches, clean_query, search_articles
@@ -17,7 +18,7 @@ def can_preview(user):
     return user.is_active and user.is_staff and user.has_perm("blog.view_article")
 
 
-class ArticleListView(ListView):
+class ArticleListView(ReadingPageCaching, ListView):
     """Published articles as cards, newest first, paginated."""
 
     paginate_by = settings.ARTICLES_PER_PAGE
@@ -42,7 +43,7 @@ class TopicView(ArticleListView):
         return super().get_context_data(topic=self.topic, **kwargs)
 
 
-class ArticleView(DetailView):
+class ArticleView(ReadingPageCaching, DetailView):
     """An article at its date permalink; staff also see scheduled ones, marked as a preview."""
 
     template_name = "blog/article.html"
@@ -99,7 +100,7 @@ class ArticlePreviewView(ArticleView):
         return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
 
 
-class MotiveIndexView(ListView):
+class MotiveIndexView(ReadingPageCaching, ListView):
     template_name = "blog/motive_index.html"
     context_object_name = "motives"
 
@@ -110,7 +111,7 @@ class MotiveIndexView(ListView):
         ).filter(section_count__gt=0)
 
 
-class MotiveView(ListView):
+class MotiveView(ReadingPageCaching, ListView):
     """Every published section that argues this motive, newest article first."""
 
     template_name = "blog/motive.html"
@@ -129,7 +130,7 @@ class MotiveView(ListView):
         return super().get_context_data(motive=self.motive, **kwargs)
 
 
-class SearchView(ListView):
+class SearchView(ReadingPageCaching, ListView):
     template_name = "blog/search.html"
     context_object_name = "results"
     paginate_by = settings.ARTICLES_PER_PAGE
@@ -147,7 +148,7 @@ class SearchView(ListView):
         return context
 
 
-class ArchiveMixin:
+class ArchiveMixin(ReadingPageCaching):
     date_field = "published_at"
     make_object_list = True
     allow_empty = False
@@ -173,7 +174,7 @@ class MonthArchiveView(ArchiveMixin, dates.MonthArchiveView):
     month_format = "%m"
 
 
-class ArchiveIndexView(ListView):
+class ArchiveIndexView(ReadingPageCaching, ListView):
     """Every month with published articles, and how many."""
 
     template_name = "blog/archive_index.html"

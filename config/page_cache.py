@@ -1,0 +1,87 @@
+"""The site's own cache of whole pages, for readers who are not logged in.
+
+A page is kept when its view said it may be (`Cache-Control: public`, blog/caching.py), it
+answered 200 to a GET, it sets no cookie, and the reader is not logged in. It is served
+again to any request without a session or messages cookie, until anything on the site
+changes: the key holds the content version (blog.models.ContentVersion), which every change
+to an article, an image, a comment or the discussion rules bumps, so the next request
+builds the page anew. No list of keys to purge, and no copy outlives a change.
+
+`Cache-Control: no-cache` on a request (a browser's hard reload, a benchmark measuring the
+rendered page) skips the cached copy and renders the page, which then replaces it.
+"""
+
+import hashlib
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import DatabaseError
+from django.utils.cache import cc_delim_re
+
+from blog.models import ContentVersion
+
+# A new content version makes old copies unreachable; this only bounds their stay in memory.
+PAGE_CACHE_SECONDS = 10 * 60
+# Cookies that mean the page may be someone's own: a session (logged in, or a form in
+# progress) or a message waiting to be shown.
+PERSONAL_COOKIES = (settings.SESSION_COOKIE_NAME, "messages")
+
+
+class AnonymousPageCacheMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not self.may_be_served_from_cache(request):
+            return self.get_response(request)
+        try:
+            key = self.key(request)
+        except DatabaseError:
+            # The database is away: the page answers for itself (503 from /healthz).
+            return self.get_response(request)
+        if not asks_for_fresh_copy(request):
+            response = cache.get(key)
+            if response is not None:
+                response["X-Page-Cache"] = "hit"
+                return response
+        response = self.get_response(request)
+        if self.may_be_kept(request, response):
+            cache.set(key, response, PAGE_CACHE_SECONDS)
+            response["X-Page-Cache"] = "miss"
+        return response
+
+    @staticmethod
+    def may_be_served_from_cache(request):
+        return request.method == "GET" and not any(
+            name in request.COOKIES for name in PERSONAL_COOKIES
+        )
+
+    @staticmethod
+    def key(request):
+        # Read before the page is built: a copy of older content goes under an older number.
+        version, _ = ContentVersion.for_request(request)
+        address = f"{request.get_host()}{request.get_full_path()}".encode()
+        return f"page:{version}:{hashlib.sha256(address).hexdigest()}"
+
+    @staticmethod
+    def may_be_kept(request, response):
+        user = getattr(request, "user", None)
+        return (
+            response.status_code == 200
+            and not response.streaming
+            and not response.cookies
+            and not (user is not None and user.is_authenticated)
+            and "public" in cache_control_of(response)
+        )
+
+
+def asks_for_fresh_copy(request):
+    return "no-cache" in cache_control_of_header(request.headers.get("Cache-Control", ""))
+
+
+def cache_control_of(response):
+    return cache_control_of_header(response.get("Cache-Control", ""))
+
+
+def cache_control_of_header(value):
+    return {part.split("=", 1)[0].strip().lower() for part in cc_delim_re.split(value) if part}
