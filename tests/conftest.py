@@ -17,10 +17,14 @@ def plain_static_storage(settings):
     }
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hasher(settings):
-    """Hashing with PBKDF2's full work factor would dominate the suite's time."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+@pytest.fixture(autouse=True, scope="session")
+def fast_password_hasher():
+    """Hashing with PBKDF2's full work factor would dominate the suite's time. For the
+    session, so that rows made once for a module (tests/scoped_data.py) have it too."""
+    from django.test import override_settings
+
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
 
 
 def pytest_report_header(config):
