@@ -1,3 +1,5 @@
+import os
+
 import pytest
 
 
@@ -32,6 +34,31 @@ def pytest_report_header(config):
 
     database = settings.DATABASES["default"]
     return f"database: {database['ENGINE'].rsplit('.', 1)[-1]} {database['NAME']}"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def redis_keys_of_this_process():
+    """With REDIS_URL, every process of the run (pytest-xdist's workers, `make test` runs
+    several) shares one Redis database: each keeps its keys under its own prefix, and
+    clearing the cache clears only those (tests/caches.py)."""
+    from django.conf import settings
+    from django.test import override_settings
+
+    default = settings.CACHES["default"]
+    if default["BACKEND"] != "django.core.cache.backends.redis.RedisCache":
+        yield
+        return
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    with override_settings(
+        CACHES={
+            "default": {
+                **default,
+                "BACKEND": "tests.caches.RedisCacheOfOneProcess",
+                "KEY_PREFIX": f"{default.get('KEY_PREFIX', '')}-tests-{worker}",
+            }
+        }
+    ):
+        yield
 
 
 @pytest.fixture(autouse=True)
