@@ -42,11 +42,15 @@ run: $(INSTALLED)
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # The checks run in development mode (DEBUG=1), which needs no SECRET_KEY;
-# pytest takes its throwaway key from pyproject.toml.
+# pytest takes its throwaway key from pyproject.toml. The tests run in parallel in
+# pytest-xdist workers, one per core and at most 4, each with its own test database
+# (PYTEST_WORKERS=0 runs them in one process); a worker takes a whole module or test class,
+# so that rows made once for one (tests/scoped_data.py) are made once.
+PYTEST_WORKERS ?= auto
 test: $(INSTALLED)
 	DEBUG=1 $(BIN)/python manage.py check --fail-level WARNING
 	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --maxprocesses=4 --dist loadscope $(PYTEST_ARGS)
 
 # djhtml only reindents, and given a folder it reads only its .html files: the plain-text
 # emails (comments/email/*.txt) and robots.txt, whose spacing is their content, stay as written.
