@@ -514,6 +514,7 @@ class DiscussionSettingsAdmin(admin.ModelAdmin):
             },
         ),
         ("Threads and pages", {"fields": ["thread_depth", "top_level_per_page", "order"]}),
+        ("Emails to moderators", {"fields": ["moderator_digest_minutes"]}),
         ("Other", {"fields": ["flood_interval", "max_length", "close_after_days"]}),
     ]
 
