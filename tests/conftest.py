@@ -73,3 +73,11 @@ def cold_caches():
     ContentType.objects.clear_cache()
     # The cached discussion rules among them: a test's settings row is rolled back with it.
     cache.clear()
+
+
+@pytest.fixture
+def run_tasks(db):
+    """Run the queued tasks that are ready, as the worker does: `run_tasks()`."""
+    from tests.tasks import run_ready_tasks
+
+    return run_ready_tasks
