@@ -12,7 +12,7 @@ INSTALLED := $(VENV)/.installed
 .PHONY: help run test lint format check bench screenshot backup restore lock clean
 
 help:
-	@echo "make run         set up, migrate, load the seed article, serve on 127.0.0.1:\$$PORT ($(PORT))"
+	@echo "make run         set up, migrate, load the seed article, serve on 127.0.0.1:\$$PORT ($(PORT)) with a task worker"
 	@echo "make test        run the whole test suite (SQLite unless DATABASE_URL is set)"
 	@echo "make lint        ruff lint and format check, import-linter's contracts, template indentation (djhtml)"
 	@echo "make format      ruff format and autofix, template indentation (djhtml)"
@@ -39,14 +39,22 @@ run: $(INSTALLED)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_seed
 	$(BIN)/python manage.py create_dev_admin
-	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	@echo "Emails and image renditions are background tasks: a worker (manage.py db_worker)"
+	@echo "runs beside the server and stops with it. Emails go to this console (DEBUG)."
+	@$(BIN)/python manage.py db_worker --no-reload --interval 1 & worker=$$!; \
+		trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
+		$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # The checks run in development mode (DEBUG=1), which needs no SECRET_KEY;
-# pytest takes its throwaway key from pyproject.toml.
+# pytest takes its throwaway key from pyproject.toml. The tests run in parallel in
+# pytest-xdist workers, one per core and at most 4, each with its own test database
+# (PYTEST_WORKERS=0 runs them in one process); a worker takes a whole module or test class,
+# so that rows made once for one (tests/scoped_data.py) are made once.
+PYTEST_WORKERS ?= auto
 test: $(INSTALLED)
 	DEBUG=1 $(BIN)/python manage.py check --fail-level WARNING
 	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --maxprocesses=4 --dist loadscope $(PYTEST_ARGS)
 
 # djhtml only reindents, and given a folder it reads only its .html files: the plain-text
 # emails (comments/email/*.txt) and robots.txt, whose spacing is their content, stay as written.

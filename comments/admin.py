@@ -8,8 +8,10 @@ Nothing here updates a queryset in bulk, and nothing is edited in a form that co
 bypass those decisions.
 """
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import (
     BigIntegerField,
     Case,
@@ -26,14 +28,19 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
+from django.utils.module_loading import import_string
 from django.utils.text import Truncator
 from django.utils.timezone import localtime
 from django.views.decorators.http import require_POST
+from django_tasks import TaskResultStatus
+from django_tasks_db.admin import DBTaskResultAdmin
+from django_tasks_db.models import DBTaskResult
 
 from blog.models import Article
 
 from .models import Comment, Commenter, DiscussionSettings, ModerationEvent, Report
 from .moderators import is_moderator
+from .notifications import send_email
 from .services import DECISIONS, decide, decisions_for, plural
 
 EXCERPT_LENGTH = 90
@@ -514,6 +521,7 @@ class DiscussionSettingsAdmin(admin.ModelAdmin):
             },
         ),
         ("Threads and pages", {"fields": ["thread_depth", "top_level_per_page", "order"]}),
+        ("Emails to moderators", {"fields": ["moderator_digest_minutes"]}),
         ("Other", {"fields": ["flood_interval", "max_length", "close_after_days"]}),
     ]
 
@@ -569,3 +577,53 @@ class ModerationEventAdmin(ReadOnly, admin.ModelAdmin):
     @admin.display(description="reasons")
     def reasons_text(self, event):
         return ", ".join(event.reasons) or "—"
+
+
+# Background tasks ----------------------------------------------------------------------
+
+admin.site.unregister(DBTaskResult)
+
+
+@admin.register(DBTaskResult)
+class TaskResultAdmin(DBTaskResultAdmin):
+    """The background tasks (emails, image renditions) as django_tasks_db lists them, with each
+    failed task's error in the list and an action to try it again. An email is failed only
+    once its retries are spent (notifications.send_email): nothing else will send it."""
+
+    list_display = ("task_name", "status", "error", "enqueued_at", "run_after", "finished_at")
+    list_filter = ("status", "task_path")
+    actions = ["retry_tasks"]
+
+    @admin.display(description="error")
+    def error(self, result):
+        if result.status != TaskResultStatus.FAILED or not result.traceback:
+            return ""
+        return Truncator(result.traceback.strip().splitlines()[-1]).chars(200)
+
+    def has_retry_permission(self, request):
+        return request.user.has_perm("django_tasks_database.change_dbtaskresult")
+
+    @admin.action(description="Retry selected failed tasks now", permissions=["retry"])
+    def retry_tasks(self, request, queryset):
+        """Each failed task is replaced by a new one with the same arguments, ready now. A
+        failed email gets one more try: if the mail server still refuses, it is failed again
+        at once, with the new error."""
+        retried = 0
+        for result in queryset.filter(status=TaskResultStatus.FAILED):
+            # The task as declared (ready now), not as last queued (run_after past).
+            task = import_string(result.task_path).using(
+                backend=result.backend_name, queue_name=result.queue_name
+            )
+            args = result.args_kwargs["args"]
+            kwargs = dict(result.args_kwargs["kwargs"])
+            if result.task_path == send_email.module_path:
+                kwargs["attempt"] = len(settings.EMAIL_RETRY_DELAYS) + 1
+            with transaction.atomic():
+                task.enqueue(*args, **kwargs)
+                result.delete()
+            retried += 1
+        self.message_user(
+            request,
+            f"{plural(retried, 'task')} queued again.",
+            messages.SUCCESS if retried else messages.WARNING,
+        )

@@ -34,6 +34,9 @@ class DiscussionRules:
     order: str = OLDEST_FIRST
     # Reports from this many readers send an approved comment back to pending.
     report_threshold: int = 3
+    # Moderators get at most one email per this many minutes, listing every comment held
+    # since the last one (0: one email per held comment, at once).
+    moderator_digest_minutes: int = 15
 
     @property
     def max_level(self):

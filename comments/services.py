@@ -3,14 +3,22 @@ decisions, reports. Views, the admin and commands call these; the models below o
 state and its audit trail, and these functions add what a change owes (emails, messages).
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 
 from django.db import IntegrityError, transaction
 
 from . import notifications
 from .forms import CommentForm
-from .models import Comment, Commenter, ModerationEvent, ReplyRefused, Report, current_rules
+from .models import (
+    Comment,
+    Commenter,
+    ModerationEvent,
+    ReplyRefused,
+    Report,
+    current_rules,
+    refresh_comment_count,
+)
 from .policy import HOLD, REFUSE, SPAM, ModerationPolicy, decide_for
 
 # Posting ------------------------------------------------------------------------------
@@ -100,7 +108,7 @@ def replied_comment(article, reply_to):
 
 def save_as_decided(comment, decision):
     """Save a new comment in the state the policy decided; followers hear of a public one
-    and moderators of a held one, once the transaction commits."""
+    once the transaction commits, and a held one joins the moderators' next digest."""
     with transaction.atomic():
         comment.save_in_state(
             is_public=decision.is_public, is_spam=decision.action == SPAM, reasons=decision.reasons
@@ -108,13 +116,38 @@ def save_as_decided(comment, decision):
         if comment.is_public:
             notifications.notify_followers_on_commit(comment)
         elif decision.action == HOLD:
-            notifications.notify_moderators_on_commit(comment)
+            notifications.add_to_moderator_digest(comment)
 
 
 # Moderator decisions -----------------------------------------------------------------
 
 
-def approve(comment, by=None, reasons=()):
+@dataclass
+class Owed:
+    """What moderator decisions owe once taken: recounts and emails. One decision settles at
+    once; a decision on many comments collects them and settles once, in its transaction:
+    each article recounted once, one email task per kind for all the comments."""
+
+    articles: set = field(default_factory=set)
+    followers: list = field(default_factory=list)
+    approved_authors: list = field(default_factory=list)
+
+    def settle(self):
+        for article_pk in sorted(self.articles):
+            refresh_comment_count(article_pk)
+        notifications.notify_followers_on_commit(*self.followers)
+        notifications.notify_author_of_approval_on_commit(*self.approved_authors)
+
+
+def record(comment, action, by, reasons, owed):
+    """Record a decision; alone (owed None) recount at once, else leave it to `owed`."""
+    changed = comment.record_decision(action, by, reasons, recount=owed is None)
+    if changed and owed is not None:
+        owed.articles.add(comment.article_pk)
+    return changed
+
+
+def approve(comment, by=None, reasons=(), owed=None):
     """Publish this comment alone (never its replies). Followers hear of it, and so does
     its author when a moderator first releases it from the queue."""
     first_release = (
@@ -122,31 +155,35 @@ def approve(comment, by=None, reasons=()):
         and comment.state == Comment.State.PENDING
         and not comment.was_ever_approved()
     )
-    changed = comment.record_decision(ModerationEvent.Action.APPROVE, by, reasons)
+    changed = record(comment, ModerationEvent.Action.APPROVE, by, reasons, owed)
     if changed:
-        notifications.notify_followers_on_commit(comment)
+        settle_now = owed is None
+        owed = owed or Owed()
+        owed.followers.append(comment)
         if first_release:
-            notifications.notify_author_of_approval_on_commit(comment)
+            owed.approved_authors.append(comment)
+        if settle_now:
+            owed.settle()
     return changed
 
 
-def unapprove(comment, by=None, reasons=()):
+def unapprove(comment, by=None, reasons=(), owed=None):
     """Back to pending: hidden until a moderator decides again."""
-    return comment.record_decision(ModerationEvent.Action.UNAPPROVE, by, reasons)
+    return record(comment, ModerationEvent.Action.UNAPPROVE, by, reasons, owed)
 
 
-def mark_spam(comment, by=None, reasons=()):
-    return comment.record_decision(ModerationEvent.Action.SPAM, by, reasons)
+def mark_spam(comment, by=None, reasons=(), owed=None):
+    return record(comment, ModerationEvent.Action.SPAM, by, reasons, owed)
 
 
-def remove(comment, by=None, reasons=()):
+def remove(comment, by=None, reasons=(), owed=None):
     """Hidden; its approved replies stay, under a "This comment was removed." placeholder."""
-    return comment.record_decision(ModerationEvent.Action.REMOVE, by, reasons)
+    return record(comment, ModerationEvent.Action.REMOVE, by, reasons, owed)
 
 
-def restore(comment, by=None, reasons=()):
+def restore(comment, by=None, reasons=(), owed=None):
     """Undo spam or removal: the comment is again exactly what it was before."""
-    return comment.record_decision(ModerationEvent.Action.RESTORE, by, reasons)
+    return record(comment, ModerationEvent.Action.RESTORE, by, reasons, owed)
 
 
 def ban_author(comment, by=None):
@@ -263,11 +300,16 @@ def decide(decision, comments, moderator):
         changed = sum(bool(decision.apply(comment, by=moderator)) for comment in authors.values())
         return f"{plural(changed, 'commenter')} {decision.done}.", True
     changed = unchanged = 0
-    for comment in comments:
-        if decision.apply(comment, by=moderator):
-            changed += 1
-        else:
-            unchanged += 1
+    # One transaction: each article is recounted once at the end, and the emails are one
+    # task per kind, enqueued on commit (500 comments approved at once stay one quick request).
+    with transaction.atomic():
+        owed = Owed()
+        for comment in comments:
+            if decision.apply(comment, by=moderator, owed=owed):
+                changed += 1
+            else:
+                unchanged += 1
+        owed.settle()
     message = f"{plural(changed, 'comment')} {decision.done}."
     if unchanged:
         message += f" {plural(unchanged, 'comment was', 'comments were')} already {decision.done}."
@@ -287,7 +329,5 @@ def report_comment(comment, reader):
         reports = comment.reports.count()
         if comment.state == Comment.State.APPROVED and reports >= current_rules().report_threshold:
             comment.record_decision(ModerationEvent.Action.REPORTED, None, ["reported by readers"])
-            notifications.notify_moderators_on_commit(
-                comment, template="comments/email/reported.txt"
-            )
+            notifications.notify_moderators_of_report_on_commit(comment)
     return True

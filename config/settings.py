@@ -95,6 +95,8 @@ INSTALLED_APPS = [
     "allauth.socialaccount.providers.twitter_oauth2",
     "django_comments",
     "django_comments_xtd",
+    "django_tasks",
+    "django_tasks_db",
     "blog",
     # After django_comments_xtd: its ready() undoes what xtd's ready() connects.
     "comments",
@@ -318,6 +320,31 @@ EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
+# Seconds before a silent mail server counts as failed: the send is then retried later.
+EMAIL_TIMEOUT = float(os.environ.get("EMAIL_TIMEOUT", "10"))
+
+# Background work (django-tasks, the backport of Django 6's django.tasks): every email and
+# image rendition is a task, enqueued once the transaction that caused it commits, and run
+# by a worker process (`manage.py db_worker`, or `manage.py rqworker` with Redis).
+# TASKS_BACKEND=database (default): a table in the site's own database, nothing else to run
+# but the worker. TASKS_BACKEND=rq: a Redis queue (TASKS_REDIS_URL, else REDIS_URL), for sites
+# with several app servers that would rather not poll the database.
+TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "database").strip().lower() or "database"
+if TASKS_BACKEND == "rq":
+    INSTALLED_APPS.append("django_rq")
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    RQ_QUEUES = {"default": {"URL": os.environ.get("TASKS_REDIS_URL") or REDIS_URL}}
+    if not RQ_QUEUES["default"]["URL"]:
+        raise ImproperlyConfigured("TASKS_BACKEND=rq needs TASKS_REDIS_URL or REDIS_URL.")
+elif TASKS_BACKEND == "database":
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+else:
+    raise ImproperlyConfigured(f"TASKS_BACKEND is 'database' or 'rq', not {TASKS_BACKEND!r}.")
+# A failed email is tried again after each of these delays (seconds), then kept as failed,
+# with its error, under Task results in the admin: 5 tries over about 2.6 hours.
+EMAIL_RETRY_DELAYS = tuple(
+    int(delay) for delay in env_list("EMAIL_RETRY_DELAYS", "60,300,1800,7200")
+)
 
 # Requests refused for their size or shape answer 400 with templates/400.html and are
 # logged as one warning line, never a traceback.

@@ -1,3 +1,5 @@
+import os
+
 import pytest
 
 
@@ -17,10 +19,14 @@ def plain_static_storage(settings):
     }
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hasher(settings):
-    """Hashing with PBKDF2's full work factor would dominate the suite's time."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+@pytest.fixture(autouse=True, scope="session")
+def fast_password_hasher():
+    """Hashing with PBKDF2's full work factor would dominate the suite's time. For the
+    session, so that rows made once for a module (tests/scoped_data.py) have it too."""
+    from django.test import override_settings
+
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
 
 
 def pytest_report_header(config):
@@ -28,6 +34,31 @@ def pytest_report_header(config):
 
     database = settings.DATABASES["default"]
     return f"database: {database['ENGINE'].rsplit('.', 1)[-1]} {database['NAME']}"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def redis_keys_of_this_process():
+    """With REDIS_URL, every process of the run (pytest-xdist's workers, `make test` runs
+    several) shares one Redis database: each keeps its keys under its own prefix, and
+    clearing the cache clears only those (tests/caches.py)."""
+    from django.conf import settings
+    from django.test import override_settings
+
+    default = settings.CACHES["default"]
+    if default["BACKEND"] != "django.core.cache.backends.redis.RedisCache":
+        yield
+        return
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    with override_settings(
+        CACHES={
+            "default": {
+                **default,
+                "BACKEND": "tests.caches.RedisCacheOfOneProcess",
+                "KEY_PREFIX": f"{default.get('KEY_PREFIX', '')}-tests-{worker}",
+            }
+        }
+    ):
+        yield
 
 
 @pytest.fixture(autouse=True)
@@ -42,3 +73,11 @@ def cold_caches():
     ContentType.objects.clear_cache()
     # The cached discussion rules among them: a test's settings row is rolled back with it.
     cache.clear()
+
+
+@pytest.fixture
+def run_tasks(db):
+    """Run the queued tasks that are ready, as the worker does: `run_tasks()`."""
+    from tests.tasks import run_ready_tasks
+
+    return run_ready_tasks

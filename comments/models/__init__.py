@@ -4,6 +4,7 @@ from .audit import ModerationEvent
 from .comment import NAME_MAX_LENGTH, Comment, CommentQuerySet, ReplyRefused, refresh_comment_count
 from .commenters import Commenter
 from .discussion_settings import DiscussionSettings, current_rules, forget_rules
+from .moderator_digest import HeldCommentNotice
 from .reports import Report
 
 __all__ = [
@@ -12,6 +13,7 @@ __all__ = [
     "CommentQuerySet",
     "Commenter",
     "DiscussionSettings",
+    "HeldCommentNotice",
     "ModerationEvent",
     "ReplyRefused",
     "Report",

@@ -362,10 +362,12 @@ class Comment(XtdComment):
     def was_ever_approved(self):
         return self.events.filter(action=ModerationEvent.Action.APPROVE).exists()
 
-    def record_decision(self, action, by=None, reasons=()):
+    def record_decision(self, action, by=None, reasons=(), recount=True):
         """Set the state flags of `action`, record the decision, recount the article.
 
         Nothing happens, and False is answered, when the comment is already in that state.
+        `recount=False` leaves the count to the caller: a decision on many comments
+        recounts each article once, at the end, in the same transaction.
         """
         flags = self.DECISION_FLAGS[action]
         if all(getattr(self, name) == value for name, value in flags.items()):
@@ -381,7 +383,8 @@ class Comment(XtdComment):
             ModerationEvent.objects.create(
                 comment=self, actor=by, action=action, reasons=list(reasons)
             )
-            refresh_comment_count(self.article_pk)
+            if recount:
+                refresh_comment_count(self.article_pk)
         return True
 
 

@@ -88,6 +88,13 @@ class DiscussionSettings(models.Model):
         default=DEFAULTS.report_threshold,
         validators=[MinValueValidator(1)],
     )
+    moderator_digest_minutes = models.PositiveIntegerField(
+        "Minutes between two emails to moderators",
+        default=DEFAULTS.moderator_digest_minutes,
+        validators=[MaxValueValidator(24 * 60)],
+        help_text="Each moderator gets at most one email per this many minutes, listing every "
+        "comment held since the last one. 0: one email per held comment, at once.",
+    )
 
     class Meta:
         app_label = "comments"

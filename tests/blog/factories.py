@@ -44,10 +44,21 @@ class MotiveFactory(DjangoModelFactory):
 
 
 class ImageFactory(DjangoModelFactory):
-    """Saved through the image pipeline (Image.save): validated, stripped, with renditions."""
+    """Saved through the image pipeline (Image.save): validated, stripped, with renditions.
+
+    `ImageFactory(tiny=True)` goes through the same pipeline with a 16 × 9 picture, which
+    costs next to nothing to encode: for tests about pages and queries rather than pictures.
+    """
 
     class Meta:
         model = Image
+
+    class Params:
+        tiny = factory.Trait(
+            file=factory.django.ImageField(
+                width=16, height=9, color="grey", format="PNG", filename="photo.png"
+            )
+        )
 
     file = factory.django.ImageField(
         width=640, height=360, color="grey", format="PNG", filename="photo.png"
@@ -98,11 +109,14 @@ class SectionFactory(DjangoModelFactory):
             self.motives.set(extracted)
 
 
-def article_with_sections(sections=3, motives=(), figures=1, **kwargs):
+def article_with_sections(sections=3, motives=(), figures=1, tiny_images=False, **kwargs):
     """An article whose every section carries `motives`, with a featured image and a topic;
-    its first `figures` sections each show a figure. Every image has its renditions."""
-    article = ArticleFactory(featured_image=ImageFactory(), topics=[TopicFactory()], **kwargs)
+    its first `figures` sections each show a figure. Every image has its renditions
+    (made from a 16 × 9 picture with `tiny_images`)."""
+    article = ArticleFactory(
+        featured_image=ImageFactory(tiny=tiny_images), topics=[TopicFactory()], **kwargs
+    )
     for position in range(1, sections + 1):
-        figure = ImageFactory() if position <= figures else None
+        figure = ImageFactory(tiny=tiny_images) if position <= figures else None
         SectionFactory(article=article, position=position, motives=list(motives), figure=figure)
     return article

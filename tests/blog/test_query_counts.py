@@ -3,6 +3,8 @@ and images."""
 
 import pytest
 
+from tests.scoped_data import rows_for_scope
+
 from .factories import MotiveFactory, TopicFactory, article_with_sections
 
 pytestmark = pytest.mark.django_db
@@ -28,18 +30,36 @@ MOTIVE_QUERIES = 3
 TOPIC_QUERIES = 1 + HOME_QUERIES
 
 
-@pytest.fixture(params=[1, 30], ids=["1 article", "30 articles"])
-def articles(request):
-    # The factory dates articles a day apart: 30 of them span two months or more, so the
-    # archive pages have neighbouring months to look up.
-    motives = MotiveFactory.create_batch(4)
-    topic = TopicFactory(slug="north-korea")
-    built = []
-    for _ in range(request.param):
-        article = article_with_sections(sections=6, motives=motives)
-        article.topics.add(topic)
-        built.append(article)
-    return built
+@pytest.fixture(scope="module")
+def module_media(tmp_path_factory):
+    return tmp_path_factory.mktemp("media")
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, module_media):
+    """The articles' files, made once for the module, stay where the feeds read their sizes."""
+    settings.MEDIA_ROOT = module_media
+    return module_media
+
+
+@pytest.fixture(scope="module", params=[1, 30], ids=["1 article", "30 articles"])
+def articles(request, django_db_setup, django_db_blocker, module_media):
+    """Made once for the module's tests, which only read them (tests/scoped_data.py)."""
+
+    def build():
+        # The factory dates articles a day apart: 30 of them span two months or more, so
+        # the archive pages have neighbouring months to look up. Tiny images: what is
+        # counted here is queries, and encoding 60 full-size pictures was most of the time.
+        motives = MotiveFactory.create_batch(4)
+        topic = TopicFactory(slug="north-korea")
+        built = []
+        for _ in range(request.param):
+            article = article_with_sections(sections=6, motives=motives, tiny_images=True)
+            article.topics.add(topic)
+            built.append(article)
+        return built
+
+    yield from rows_for_scope(django_db_blocker, module_media, build)
 
 
 def test_home(client, articles, django_assert_num_queries):

@@ -271,7 +271,7 @@ def test_comments_already_in_that_state_are_counted_apart(moderator_client, arti
 
 
 def test_approving_from_the_queue_mails_the_author_once_and_the_followers_after_commit(
-    moderator_client, article, django_capture_on_commit_callbacks
+    moderator_client, article, django_capture_on_commit_callbacks, run_tasks
 ):
     follower = CommentFactory(article=article, followup=True, user_email="follower@example.org")
     author = UserFactory(email="author@example.org")
@@ -280,6 +280,9 @@ def test_approving_from_the_queue_mails_the_author_once_and_the_followers_after_
     with django_capture_on_commit_callbacks(execute=True):
         act(moderator_client, "approve_comments", [held])
         assert mail.outbox == []
+    # Queued on commit, sent by the worker.
+    assert mail.outbox == []
+    run_tasks()
 
     published = [message for message in mail.outbox if "is published" in message.subject]
     followups = [message for message in mail.outbox if message.subject.startswith("New comment")]

@@ -4,6 +4,7 @@ parents and replies, and who is told."""
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.core import mail
 from django.utils import timezone
 
@@ -106,7 +107,7 @@ def test_a_banned_reader_is_told_plainly_and_refused(client, article):
 
 
 def test_a_trusted_reader_is_approved_and_followers_are_told(
-    client, article, django_capture_on_commit_callbacks
+    client, article, django_capture_on_commit_callbacks, run_tasks
 ):
     CommentFactory(article=article, followup=True, user_email="f@example.org")
     trusted = UserFactory()
@@ -115,19 +116,23 @@ def test_a_trusted_reader_is_approved_and_followers_are_told(
 
     with django_capture_on_commit_callbacks(execute=True):
         post(client, article, text="Trusted words")
+    run_tasks()
 
     assert Comment.objects.get(comment="Trusted words").is_public
     assert [message.to for message in mail.outbox] == [["f@example.org"]]
 
 
 def test_a_held_comment_mails_each_moderator_once_with_reasons_and_the_queue(
-    client, article, moderator, django_capture_on_commit_callbacks
+    client, article, moderator, django_capture_on_commit_callbacks, run_tasks
 ):
     UserFactory(is_staff=True, email="editor@example.org")  # staff, not a moderator
     client.force_login(UserFactory())
 
     with django_capture_on_commit_callbacks(execute=True):
         post(client, article, text="Held text")
+    # In the moderators' digest, at the end of the editor's interval (15 minutes).
+    with time_machine.travel(timezone.now() + timedelta(minutes=15)):
+        run_tasks()
 
     comment = Comment.objects.get()
     assert [message.to for message in mail.outbox] == [["mod@example.org"]]
@@ -137,7 +142,7 @@ def test_a_held_comment_mails_each_moderator_once_with_reasons_and_the_queue(
 
 
 def test_the_author_is_mailed_once_when_a_moderator_approves(
-    article, moderator, django_capture_on_commit_callbacks
+    article, moderator, django_capture_on_commit_callbacks, run_tasks
 ):
     held = CommentFactory(article=article, held=True, user_email="author@example.org")
 
@@ -145,6 +150,7 @@ def test_the_author_is_mailed_once_when_a_moderator_approves(
         services.approve(held, by=moderator)
         services.unapprove(held, by=moderator)
         services.approve(held, by=moderator)
+    run_tasks()
 
     published = [m for m in mail.outbox if m.subject.startswith("Your comment")]
     assert [message.to for message in published] == [["author@example.org"]]
@@ -311,13 +317,14 @@ def test_an_anonymous_report_goes_to_login_and_counts_nothing(client, article):
 
 
 def test_reports_at_the_threshold_send_a_comment_back_to_pending(
-    article, moderator, django_capture_on_commit_callbacks
+    article, moderator, django_capture_on_commit_callbacks, run_tasks
 ):
     comment = CommentFactory(article=article)
 
     with django_capture_on_commit_callbacks(execute=True):
         for _ in range(3):
             services.report_comment(comment, UserFactory())
+    run_tasks()
 
     comment.refresh_from_db()
     assert comment.state == Comment.State.PENDING

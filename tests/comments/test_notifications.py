@@ -10,6 +10,7 @@ from django.core.mail.backends.locmem import EmailBackend
 from comments import notifications, services
 from comments.models import Comment
 from tests.blog.factories import ArticleFactory, UserFactory
+from tests.tasks import run_ready_tasks
 
 from .factories import CommentFactory
 
@@ -35,6 +36,7 @@ def followups():
 def approve_on_commit(comment, moderator, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         services.approve(comment, by=moderator)
+    run_ready_tasks()
 
 
 def test_approval_mails_each_follower_once(article, moderator, django_capture_on_commit_callbacks):
