@@ -13,7 +13,7 @@ def render_existing(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("comments", "0004_wordpresslink_moves_to_wordpress"),
+        ("comments", "0005_moderator_digest"),
     ]
 
     operations = [
