@@ -144,12 +144,8 @@ def discussion_page(article, user, version, page_number=1, open_for_replies=True
     thread_ids = list(roots[offset : offset + rules.top_level_per_page])
     kind = viewer_kind(user)
     own = set()
-    if user.is_authenticated and thread_ids:
-        own = set(
-            in_article.filter(user=user, thread_id__in=thread_ids).values_list(
-                "thread_id", flat=True
-            )
-        )
+    if user.is_authenticated:
+        own = set(in_article.filter(user=user).values_list("thread_id", flat=True).distinct())
     keys = {
         thread_id: f"discussion:{version}:{kind}:{int(open_for_replies)}:{thread_id}"
         for thread_id in thread_ids

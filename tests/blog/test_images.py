@@ -20,7 +20,7 @@ from PIL.PngImagePlugin import PngInfo
 
 from blog import images
 from blog.admin import ImageAdminForm
-from blog.models import Image, Rendition
+from blog.models import ContentVersion, Image, Rendition
 
 from .factories import ArticleFactory, ImageFactory, SectionFactory
 
@@ -510,7 +510,8 @@ def test_editing_the_caption_keeps_the_files(django_capture_on_commit_callbacks)
         image.caption = "A better caption"
         image.save()
 
-    assert callbacks == []
+    # No file is touched at commit; at most the content version moves (the caption shows).
+    assert [callback for callback in callbacks if callback != ContentVersion._increment] == []
     assert names_of(Image.objects.get(pk=image.pk)) == names
 
 

@@ -70,7 +70,9 @@ def test_home(client, articles, django_assert_num_queries):
 def test_second_home_page(client, articles, django_assert_num_queries):
     expected_status = 200 if len(articles) > 10 else 404
     # An empty second page stops after the count.
-    with django_assert_num_queries(CONTENT_VERSION + HOME_QUERIES if expected_status == 200 else 1):
+    with django_assert_num_queries(
+        CONTENT_VERSION + (HOME_QUERIES if expected_status == 200 else 1)
+    ):
         assert client.get("/?page=2").status_code == expected_status
 
 

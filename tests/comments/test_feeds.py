@@ -301,12 +301,13 @@ def test_each_feed_has_its_own_etag(client, article):
     assert client.get(feed_url(article))["ETag"] != client.get(SITE_FEED)["ETag"]
 
 
-# The article, the article's content type, the state (newest change and count, one
-# aggregate), the site, the discussion rules, the comments with their place in the
-# discussion (one query); content type, site and rules are cached after a first request.
-ARTICLE_FEED_QUERIES = 6
+# The content version (the page cache's key, config/page_cache.py), the article, the
+# article's content type, the state (newest change and count, one aggregate), the site, the
+# discussion rules, the comments with their place in the discussion (one query); content
+# type, site and rules are cached after a first request.
+ARTICLE_FEED_QUERIES = 1 + 6
 # The same without the article, and with one query for the articles the comments are on.
-SITE_FEED_QUERIES = 6
+SITE_FEED_QUERIES = 1 + 6
 
 
 def forget_cached_lookups():
@@ -349,8 +350,9 @@ def test_a_not_modified_answer_stops_after_the_state(client, article, django_ass
     CommentFactory(article=article, submit_date=timezone.now() - timedelta(hours=1))
     etag = client.get(feed_url(article))["ETag"]
 
-    # The article and the state; the content type is cached by the first request.
-    with django_assert_num_queries(2):
+    # The content version (the page cache's key), the article and the state; the content
+    # type is cached by the first request.
+    with django_assert_num_queries(1 + 2):
         response = client.get(feed_url(article), headers={"if-none-match": etag})
     assert response.status_code == 304
 

@@ -8,6 +8,7 @@ import time_machine
 from django.core import mail
 from django.utils import timezone
 
+from blog.models import ContentVersion
 from comments import notifications, services
 from comments.models import Comment, HeldCommentNotice
 from comments.policy import HOLD, decide_for
@@ -64,11 +65,12 @@ def test_500_held_comments_send_one_email_per_moderator(
         run_tasks()
 
     print(
-        f"\n500 held comments, 2 moderators, digest every 15 minutes: {len(callbacks)} digest "
+        f"\n500 held comments, 2 moderators, digest every 15 minutes: {len(callbacks) - 1} digest "
         f"task scheduled, {sent_at_once} emails at once, {sent_within_the_interval} in the "
         f"first 14 minutes, {len(mail.outbox)} at 15 minutes"
     )
-    assert len(callbacks) == 1  # the first held comment of the interval schedules the digest
+    # The first held comment of the interval schedules the digest; the content version moves once.
+    assert len([c for c in callbacks if c != ContentVersion._increment]) == 1
     assert sent_at_once == sent_within_the_interval == 0
     assert sorted(message.to[0] for message in digests()) == [
         "admin@example.org",
