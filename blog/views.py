@@ -1,7 +1,9 @@
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.encoding import escape_uri_path
@@ -10,8 +12,11 @@ from django.views.generic import DetailView, ListView, dates
 
 from .caching import ReadingPageCaching
 from .links import absolute_url
-from .models import Article, Motive, Section, Topic
+from .models import Article, ContentVersion, Motive, Section, Topic
 from .search import SearchResults, attach_matches, clean_query, search_articles
+
+# A new content version makes a copy unreachable; this only bounds its stay in memory.
+ARTICLE_CACHE_SECONDS = 24 * 60 * 60
 
 
 def can_preview(user):
@@ -50,7 +55,8 @@ class ArticleView(ReadingPageCaching, DetailView):
     context_object_name = "article"
 
     def get_queryset(self):
-        articles = Article.objects.for_reading()
+        # What the page needs around the article's cached parts (article_parts()).
+        articles = Article.objects.select_related("author", "featured_image")
         if can_preview(self.request.user):
             return articles
         return articles.published()
@@ -70,10 +76,32 @@ class ArticleView(ReadingPageCaching, DetailView):
         return response
 
     def get_context_data(self, **kwargs):
-        article = self.object
         context = super().get_context_data(**kwargs)
-        context["is_preview"] = not article.is_published()
-        if article.is_published():
+        context["is_preview"] = not self.object.is_published()
+        context.update(self.article_parts(context["is_preview"]))
+        return context
+
+    def article_parts(self, is_preview):
+        """The article's own HTML, in the page and in its head (meta tags, JSON-LD): the
+        same for every reader, so rendered once and cached under the content version, which
+        any change to the site bumps (blog.models.ContentVersion). Previews are never cached.
+        """
+        request = self.request
+        if is_preview:
+            return self.render_article_parts(is_preview)
+        version, _ = ContentVersion.for_request(request)
+        # Absolute links in the head name the request's host when SITE_DOMAIN is not set.
+        key = f"article:{version}:{self.object.pk}:{request.scheme}:{request.get_host()}"
+        parts = cache.get(key)
+        if parts is None:
+            parts = self.render_article_parts(is_preview)
+            cache.set(key, parts, ARTICLE_CACHE_SECONDS)
+        return parts
+
+    def render_article_parts(self, is_preview):
+        article = Article.objects.for_reading().get(pk=self.object.pk)
+        context = {"article": article, "is_preview": is_preview}
+        if not is_preview:
             neighbours = Article.objects.published().only("title", "slug", "published_at")
             context["previous_article"] = (
                 neighbours.filter(published_at__lt=article.published_at)
@@ -85,7 +113,10 @@ class ArticleView(ReadingPageCaching, DetailView):
                 .order_by("published_at", "id")
                 .first()
             )
-        return context
+        return {
+            name: render_to_string(f"blog/{name}.html", context, self.request)
+            for name in ("article_social", "article_body")
+        }
 
 
 class ArticlePreviewView(ArticleView):

@@ -33,7 +33,7 @@
 
   function commentOf(link) {
     var item = link.closest("li.comment");
-    return item && item.querySelector(":scope > .comment__text") ? item : null;
+    return item && item.querySelector(":scope > .comment__author") ? item : null;
   }
 
   function open(link, focus) {

@@ -16,9 +16,11 @@ CONTENT_VERSION = 1
 # count for the paginator, the page of articles (author and image joined),
 # their motive-tagged sections, those sections' motives, and the images' renditions
 HOME_QUERIES = 5
-# the article (author and image joined), its image's renditions, its sections (figures
-# joined), their motives, the figures' renditions, its topics, the previous and the next article
-READING_QUERIES = 8
+# the article (author and image joined); then, to render the article's own HTML once for
+# the content version (blog/views.py, article_parts): the article again with its image's
+# renditions, its sections (figures joined), their motives, the figures' renditions, its
+# topics, and the previous and the next article
+READING_QUERIES = 1 + 8
 # the discussion: the discussion rules and the article's content type (both cached after the
 # first request), the count of threads and the page's comments (tests/comments pins these
 # at any number of comments); for a reader not logged in, the site and the social apps for
@@ -81,6 +83,30 @@ def test_article(client, articles, django_assert_num_queries):
 
     with django_assert_num_queries(CONTENT_VERSION + ARTICLE_QUERIES):
         assert client.get(url).status_code == 200
+
+
+# The article's own HTML comes from the cache: the article itself, then the discussion's
+# count of threads and their ids, and the social apps for the login icons.
+ARTICLE_QUERIES_CACHED = 1 + 2 + 1
+
+
+def test_article_rendered_again(client, articles, django_assert_num_queries):
+    url = articles[len(articles) // 2].get_absolute_url()
+    client.get(url)
+    rendered_again = {"Cache-Control": "no-cache"}  # past the page cache, not the fragments
+
+    with django_assert_num_queries(CONTENT_VERSION + ARTICLE_QUERIES_CACHED):
+        assert client.get(url, headers=rendered_again).status_code == 200
+
+
+def test_article_from_the_page_cache(client, articles, django_assert_num_queries):
+    url = articles[len(articles) // 2].get_absolute_url()
+    client.get(url)
+
+    with django_assert_num_queries(CONTENT_VERSION):
+        response = client.get(url)
+
+    assert response["X-Page-Cache"] == "hit"
 
 
 def test_motive(client, articles, django_assert_num_queries):

@@ -93,7 +93,7 @@ def test_comment_held_approved_and_replied_to_in_place(live_server, page, new_pa
     held = page.locator(f"#c{first.pk}")
     expect(held).to_have_class(re.compile(r"\bcomment--held\b"))
     expect(held.locator(".comment__awaiting")).to_have_text("Your comment is awaiting moderation.")
-    expect(held.locator(".comment__text p")).to_have_text(
+    expect(held.locator(".comment__text")).to_have_text(
         ["The office was a symbol.", "Blowing it up was a message."]
     )
 
@@ -108,7 +108,8 @@ def test_comment_held_approved_and_replied_to_in_place(live_server, page, new_pa
     expect(parent.locator(".comment__awaiting")).to_have_count(0)
     parent.get_by_role("link", name="Reply to Ada Lovelace").click()
 
-    expect(other.locator(f"#c{first.pk} > .comment__body + #respond")).to_have_count(1)
+    # Under the comment's own text and buttons, before its replies.
+    expect(other.locator(f"#c{first.pk} > .comment__reply + #respond")).to_have_count(1)
     expect(other.locator("#cancel-reply")).to_be_visible()
     expect(other.locator("#reply-title")).to_contain_text("Reply to Ada Lovelace")
     expect(other.locator('#commentform input[name="reply_to"]')).to_have_value(str(first.pk))
