@@ -11,9 +11,13 @@ class BlogConfig(AppConfig):
         # Imported here, not at the top: models may be imported only once the app registry
         # is ready, and ready() is Django's hook for connecting receivers.
         from .models import Article, ContentVersion, Image, Motive, Rendition, Section, Topic
+        from .tasks import schedule_publication
 
         def content_changed(sender, **kwargs):
             ContentVersion.bump()
+
+        def article_saved(sender, instance, **kwargs):
+            schedule_publication(instance)
 
         # Anything a reader can see: cached pages and fragments keyed by the version go stale.
         for model in (Article, Section, Image, Rendition, Topic, Motive):
@@ -21,6 +25,8 @@ class BlogConfig(AppConfig):
             post_delete.connect(content_changed, sender=model, weak=False)
         for through in (Article.topics.through, Section.motives.through):
             m2m_changed.connect(content_changed, sender=through, weak=False)
+        # A scheduled article comes out with no write: a task moves the version then.
+        post_save.connect(article_saved, sender=Article, weak=False)
 
         from .checks import check_site_domain
 

@@ -17,3 +17,8 @@ def delete_article_comments(sender, instance, using, **kwargs):
 def comment_deleted(sender, **kwargs):
     """A deleted comment (purge_spam, an article's deletion) changes the pages it was on."""
     ContentVersion.bump()
+
+
+def login_choices_changed(sender, **kwargs):
+    """A social app added or changed in the admin changes every page's login choices."""
+    ContentVersion.bump()

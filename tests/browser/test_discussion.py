@@ -109,7 +109,7 @@ def test_comment_held_approved_and_replied_to_in_place(live_server, page, new_pa
     parent.get_by_role("link", name="Reply to Ada Lovelace").click()
 
     # Under the comment's own text and buttons, before its replies.
-    expect(other.locator(f"#c{first.pk} > .comment__reply + #respond")).to_have_count(1)
+    expect(other.locator(f"#c{first.pk} > .comment__text ~ #respond")).to_have_count(1)
     expect(other.locator("#cancel-reply")).to_be_visible()
     expect(other.locator("#reply-title")).to_contain_text("Reply to Ada Lovelace")
     expect(other.locator('#commentform input[name="reply_to"]')).to_have_value(str(first.pk))
