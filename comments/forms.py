@@ -8,6 +8,7 @@ dropped.
 """
 
 import time
+import unicodedata
 
 from django import forms
 from django.conf import settings
@@ -31,6 +32,21 @@ def display_name(user):
     if len(name) > NAME_MAX_LENGTH:
         name = name[: NAME_MAX_LENGTH - 1].rstrip() + "…"
     return name
+
+
+# Characters that show nothing: format controls (zero-width space and joiners, bidi marks,
+# the byte-order mark), controls, separators, and the letters made to look blank.
+INVISIBLE_CATEGORIES = {"Cf", "Cc", "Cs", "Co", "Cn", "Zs", "Zl", "Zp", "Mn", "Me"}
+BLANK_LETTERS = {"\u115f", "\u1160", "\u3164", "\uffa0", "\u2800", "\u180e"}
+
+
+def visible(text):
+    """Whether the text shows anything at all: a comment of zero-width or other invisible
+    characters only counts as empty."""
+    return any(
+        unicodedata.category(char) not in INVISIBLE_CATEGORIES and char not in BLANK_LETTERS
+        for char in text
+    )
 
 
 class CommentForm(XtdCommentForm):
@@ -83,7 +99,7 @@ class CommentForm(XtdCommentForm):
 
     def clean_comment(self):
         text = self.cleaned_data["comment"].strip()
-        if not text:
+        if not visible(text):
             raise forms.ValidationError("Write a comment before posting it.", code="required")
         return text
 

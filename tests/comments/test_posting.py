@@ -307,3 +307,29 @@ def test_the_comment_records_the_article_and_the_address(client, article, reader
     assert comment.content_type == ContentType.objects.get_for_model(Article)
     assert comment.object_pk == str(article.pk)
     assert comment.ip_address == "127.0.0.1"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["\u200b\u200b", "\u200d \u2060\ufeff", "\u202e\u202c", "\u3164\u3164", "\u2800", "\u0301"],
+    ids=[
+        "zero-width spaces",
+        "joiners",
+        "bidi controls",
+        "hangul fillers",
+        "braille blank",
+        "mark",
+    ],
+)
+def test_a_comment_of_invisible_characters_only_counts_as_empty(client, article, reader, text):
+    response = post(client, article, text=text)
+
+    assert response.status_code == 400
+    assert "Write a comment before posting it." in response.content.decode()
+    assert rows() == (0, 0, 0)
+
+
+def test_invisible_characters_inside_a_real_comment_are_kept(client, article, reader):
+    post(client, article, text="Kae\u200bsong")
+
+    assert Comment.objects.get().comment == "Kae\u200bsong"

@@ -145,6 +145,7 @@ def site(tmp_path_factory):
             LIAISON_UPSTREAM=f"127.0.0.1:{app_port}",
             LIAISON_STATIC_ROOT=env["STATIC_ROOT"],
             LIAISON_MEDIA_ROOT=env["MEDIA_ROOT"],
+            LIAISON_CACHE_DIR=str(tmp / "page-cache"),
         )
     )
     main_conf = tmp / "nginx.conf"
@@ -297,6 +298,24 @@ def test_the_app_receives_the_host_the_client_address_and_the_scheme(site):
     assert f"xff={CLIENT_ADDRESS}, 127.0.0.1 " in line
     assert f"host=127.0.0.1:{site['port']} " in line
     assert line.endswith("proto=http")
-    # TODO(lead, once the trusted-proxy branch is merged): post a comment through nginx and
-    # assert that its audit trail records 127.0.0.1 (the address nginx saw), not
-    # CLIENT_ADDRESS, i.e. that the middleware reads X-Forwarded-For as nginx sends it.
+    # What Django then takes from that header, for a posted comment's address and the
+    # flood rule, is tests/config/test_trusted_proxies.py's business.
+
+
+def test_pages_for_readers_not_logged_in_are_served_from_nginx_s_cache(site):
+    path = "/archive/"
+    get(site, path)
+
+    status, headers, _ = get(site, path)
+
+    assert status == 200
+    assert headers["X-Cache-Status"] == "HIT"
+
+
+def test_a_reader_with_a_session_is_never_served_from_nginx_s_cache(site):
+    get(site, "/archive/")
+
+    status, headers, _ = get(site, "/archive/", Cookie="sessionid=someone")
+
+    assert status == 200
+    assert headers["X-Cache-Status"] == "BYPASS"
