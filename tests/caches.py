@@ -2,11 +2,11 @@
 
 import re
 
-from django.core.cache.backends.redis import RedisCache
+from config.cache import ForgivingRedisCache
 
 
-class RedisCacheOfOneProcess(RedisCache):
-    """Django's RedisCache, but clear() deletes only the keys under its own KEY_PREFIX rather
+class RedisCacheOfOneProcess(ForgivingRedisCache):
+    """The site's Redis cache, but clear() deletes only the keys under its own KEY_PREFIX rather
     than the whole Redis database (FLUSHDB): the suite's parallel workers share that database,
     and one worker's clearing must not empty another's cache in the middle of a test."""
 

@@ -15,6 +15,7 @@ import pytest
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, connection, transaction
+from django_comments_xtd.conf import settings as xtd_settings
 from django_comments_xtd.models import XtdComment
 
 from blog.models import Article
@@ -331,10 +332,13 @@ def stock_reply(root, user, text):
     )
 
 
-def test_stock_xtd_gives_two_concurrent_replies_one_place_and_leaves_an_orphan(users):
+def test_stock_xtd_gives_two_concurrent_replies_one_place_and_leaves_an_orphan(users, monkeypatch):
     """What the library does alone, in the same interleaving: it inserts a reply, commits,
     then reads the thread without a lock, so the second reply takes the first's place.
     The (thread_id, order) index refuses it, and the half-placed row stays behind."""
+    # The library's own depth setting, which Liaison leaves unset (the editor's thread
+    # depth is the only one): without it, stock xtd refuses every reply.
+    monkeypatch.setattr(xtd_settings, "COMMENTS_XTD_MAX_THREAD_LEVEL", 4)
     root = CommentFactory()
 
     def first():
