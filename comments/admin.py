@@ -42,7 +42,7 @@ from django_tasks_db.models import DBTaskResult
 
 from blog.models import Article
 
-from .erasure import ErasureRefused, erase_reader, refusal
+from .erasure import ErasureRefused, erase_reader, is_tombstone, refusal
 from .models import (
     Comment,
     Commenter,
@@ -606,6 +606,13 @@ class ReaderAdmin(UserAdmin):
     member who did it."""
 
     actions = [*(UserAdmin.actions or []), "erase_readers"]
+
+    def has_delete_permission(self, request, obj=None):
+        # The tombstone holds the audit trail of every erased reader: deleting it would
+        # cascade their events away.
+        if obj is not None and is_tombstone(obj):
+            return False
+        return super().has_delete_permission(request, obj)
 
     def has_erase_permission(self, request):
         return request.user.has_perm(f"{User._meta.app_label}.delete_{User._meta.model_name}")

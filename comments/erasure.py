@@ -28,8 +28,10 @@ Staff accounts are not erased here: they may author articles and hold the admin'
 history; another administrator first takes away their staff status.
 """
 
+import json
+import re
+
 from allauth.account.models import EmailAddress
-from allauth.socialaccount.models import SocialAccount
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
@@ -91,31 +93,39 @@ def refusal(user):
 
 def identifiers_of(user, comments):
     """What would name the reader in free text: their username, names, email addresses,
-    the names and addresses their comments carried, their social accounts' ids."""
+    and the names and addresses their comments carried."""
     found = {user.get_username(), user.get_full_name(), user.email}
     found.update(EmailAddress.objects.filter(user=user).values_list("email", flat=True))
-    found.update(SocialAccount.objects.filter(user=user).values_list("uid", flat=True))
     for comment in comments:
         found.update([comment.user_name, comment.user_email, comment.user_url, comment.ip_address])
     return sorted({value.strip() for value in found if value and value.strip()}, key=str.lower)
 
 
-def naming(text, identifiers):
-    lowered = str(text).lower()
-    return any(identifier.lower() in lowered for identifier in identifiers)
+def naming_pattern(identifiers):
+    """Any identifier as a whole word: a username "al" names nobody in "approval", an IP
+    address 10.0.0.1 nobody at 10.0.0.12."""
+    alternatives = "|".join(re.escape(identifier) for identifier in identifiers)
+    return re.compile(rf"(?<![\w.@-])(?:{alternatives})(?![\w.@-])", re.IGNORECASE)
 
 
-def scrubbed(reasons, identifiers):
+def scrubbed(reasons, pattern):
     """Reasons (a policy's "word: …", a moderator's note) with any that names the reader
     replaced."""
-    return [ERASED if naming(reason, identifiers) else reason for reason in reasons]
+    return [ERASED if pattern.search(str(reason)) else reason for reason in reasons]
 
 
 def text_matching(field, identifiers):
+    """Rows that may name the reader, found in SQL; `naming_pattern` then decides."""
     condition = Q()
     for identifier in identifiers:
-        condition |= Q(**{f"{field}__icontains": identifier})
+        # JSON columns on SQLite keep non-ASCII letters escaped (\u00e9).
+        for form in {identifier, json.dumps(identifier)[1:-1]}:
+            condition |= Q(**{f"{field}__icontains": form})
     return condition
+
+
+def as_text(*values):
+    return " ".join(json.dumps(value, ensure_ascii=False) for value in values)
 
 
 def erase_reader(user, by=None):
@@ -131,17 +141,14 @@ def erase_reader(user, by=None):
         actor = by or tombstone
         comments = list(Comment.objects.filter(user=user).select_for_update())
         identifiers = identifiers_of(user, comments)
+        pattern = naming_pattern(identifiers)
 
-        erase_comments(comments, identifiers, remove, actor)
-        keep_the_trail(user, comments, identifiers, tombstone)
+        erase_comments(comments, pattern, remove, actor)
+        keep_the_trail(user, comments, identifiers, pattern, tombstone)
         Report.objects.filter(reporter=user).delete()
         Commenter.objects.filter(user=user).delete()
-        scrub_admin_log(identifiers)
-        DBTaskResult.objects.filter(
-            text_matching("args_kwargs", identifiers)
-            | text_matching("return_value", identifiers)
-            | text_matching("traceback", identifiers)
-        ).delete()
+        scrub_admin_log(identifiers, pattern)
+        delete_task_results_naming(identifiers, pattern)
         delete_sessions_of(user)
         # The rest goes with the row: email addresses (and their confirmations), social
         # accounts and their tokens, groups, permissions, contrib-comments' flags.
@@ -158,7 +165,7 @@ def erase_reader(user, by=None):
         )
 
 
-def erase_comments(comments, identifiers, remove, actor):
+def erase_comments(comments, pattern, remove, actor):
     if not comments:
         return
     ids = [comment.pk for comment in comments]
@@ -177,7 +184,7 @@ def erase_comments(comments, identifiers, remove, actor):
     # One UPDATE per table (contrib-comments', xtd's, ours), whatever the number of comments.
     Comment.objects.filter(pk__in=ids).update(**person_gone)
     for comment in comments:
-        reasons = scrubbed(comment.moderation_reasons, identifiers)
+        reasons = scrubbed(comment.moderation_reasons, pattern)
         if reasons != comment.moderation_reasons:
             Comment.objects.filter(pk=comment.pk).update(moderation_reasons=reasons)
     ModerationEvent.objects.bulk_create(
@@ -196,7 +203,7 @@ def erase_comments(comments, identifiers, remove, actor):
             refresh_comment_count(article_pk)
 
 
-def keep_the_trail(user, comments, identifiers, tombstone):
+def keep_the_trail(user, comments, identifiers, pattern, tombstone):
     """Events about the reader or by them stay, with the tombstone in their place."""
     ModerationEvent.objects.filter(commenter=user).update(commenter=tombstone)
     ModerationEvent.objects.filter(actor=user).update(actor=tombstone)
@@ -204,18 +211,38 @@ def keep_the_trail(user, comments, identifiers, tombstone):
         Q(commenter=tombstone) | Q(actor=tombstone) | Q(comment__in=[c.pk for c in comments])
     ).filter(text_matching("reasons", identifiers))
     for event in events:
-        ModerationEvent.objects.filter(pk=event.pk).update(
-            reasons=scrubbed(event.reasons, identifiers)
+        reasons = scrubbed(event.reasons, pattern)
+        if reasons != event.reasons:
+            ModerationEvent.objects.filter(pk=event.pk).update(reasons=reasons)
+
+
+def scrub_admin_log(identifiers, pattern):
+    """The admin's history names objects as they were (a comment's "name: text", a user's
+    username) and what was changed."""
+    entries = LogEntry.objects.filter(
+        text_matching("object_repr", identifiers) | text_matching("change_message", identifiers)
+    )
+    for entry in entries:
+        LogEntry.objects.filter(pk=entry.pk).update(
+            object_repr=ERASED if pattern.search(entry.object_repr) else entry.object_repr,
+            change_message=ERASED if pattern.search(entry.change_message) else entry.change_message,
         )
 
 
-def scrub_admin_log(identifiers):
-    """The admin's history names objects as they were (a comment's "name: text", a user's
-    username) and what was changed."""
-    LogEntry.objects.filter(text_matching("object_repr", identifiers)).update(object_repr=ERASED)
-    LogEntry.objects.filter(text_matching("change_message", identifiers)).update(
-        change_message=ERASED
+def delete_task_results_naming(identifiers, pattern):
+    """Emails to the reader or about them, sent or still queued (their arguments hold the
+    addresses and the text): the reader is not emailed again, and no log keeps them."""
+    candidates = DBTaskResult.objects.filter(
+        text_matching("args_kwargs", identifiers)
+        | text_matching("return_value", identifiers)
+        | text_matching("traceback", identifiers)
     )
+    doomed = [
+        result.pk
+        for result in candidates
+        if pattern.search(as_text(result.args_kwargs, result.return_value, result.traceback))
+    ]
+    DBTaskResult.objects.filter(pk__in=doomed).delete()
 
 
 def delete_sessions_of(user):

@@ -10,12 +10,15 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.models import Session
+from django.core.mail import EmailMessage
 from django.test import Client
 from django.urls import reverse
+from django_tasks_db.models import DBTaskResult
 
 from blog.models import Article, ContentVersion
 from comments import erasure
 from comments.models import Comment, Commenter, ModerationEvent, Report, refresh_comment_count
+from comments.notifications import message_as_data, send_email
 from comments.rules import ANONYMISE, FORMER_READER, REMOVE
 from tests.blog.factories import ArticleFactory, StaffFactory, UserFactory
 
@@ -379,3 +382,31 @@ def _user_admin_permissions(*actions):
     return Permission.objects.filter(
         content_type__app_label="auth", codename__in=[f"{a}_user" for a in actions]
     )
+
+
+def test_the_tombstone_cannot_be_deleted_in_the_admin(client, reader):
+    erasure.erase_reader(reader.user)
+    tombstone = User.objects.get(username=erasure.TOMBSTONE_USERNAME)
+    client.force_login(StaffFactory())
+
+    response = client.post(reverse("admin:auth_user_delete", args=[tombstone.pk]), {"post": "yes"})
+
+    assert response.status_code == 403
+    assert User.objects.filter(pk=tombstone.pk).exists()
+
+
+def queued_email(to, body):
+    return send_email.enqueue(message_as_data(EmailMessage("New comment", body, to=[to]))).id
+
+
+def test_emails_to_or_about_the_reader_go_and_others_stay(reader):
+    short = UserFactory(username="al", first_name="", last_name="", email="al@example.net")
+    CommentFactory(article=reader.article, user=short, comment="Short name.")
+    queued_email("al@example.net", "Hi al, a new comment.")
+    queued_email("ada@example.org", "al wrote: Short name.")
+    # "al" is in "approval", and in "Kaesong liaison", but names nobody there.
+    unrelated = queued_email("ada@example.org", "Your comment awaits approval (liaison).")
+
+    erasure.erase_reader(short)
+
+    assert [str(pk) for pk in DBTaskResult.objects.values_list("pk", flat=True)] == [unrelated]
