@@ -169,7 +169,8 @@ def erase_comments(comments, pattern, remove, actor):
     if not comments:
         return
     ids = [comment.pk for comment in comments]
-    public_on = {comment.article_pk for comment in comments if comment.state == "approved"}
+    approved = Comment.State.APPROVED
+    public_on = {comment.article_pk for comment in comments if comment.state == approved}
     person_gone = {
         "user": None,
         "user_name": FORMER_READER,
