@@ -10,6 +10,9 @@ bypass those decisions.
 
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import (
@@ -25,6 +28,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce
 from django.http import HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
@@ -38,9 +42,18 @@ from django_tasks_db.models import DBTaskResult
 
 from blog.models import Article
 
-from .models import Comment, Commenter, DiscussionSettings, ModerationEvent, Report
+from .erasure import ErasureRefused, erase_reader, is_tombstone, refusal
+from .models import (
+    Comment,
+    Commenter,
+    DiscussionSettings,
+    ModerationEvent,
+    Report,
+    current_rules,
+)
 from .moderators import is_moderator
 from .notifications import send_email
+from .rules import FORMER_READER, REMOVE
 from .services import DECISIONS, decide, decisions_for, plural
 
 EXCERPT_LENGTH = 90
@@ -522,6 +535,7 @@ class DiscussionSettingsAdmin(admin.ModelAdmin):
         ),
         ("Threads and pages", {"fields": ["thread_depth", "top_level_per_page", "order"]}),
         ("Emails to moderators", {"fields": ["moderator_digest_minutes"]}),
+        ("When a reader erases their account", {"fields": ["erasure"]}),
         ("Other", {"fields": ["flood_interval", "max_length", "close_after_days"]}),
     ]
 
@@ -577,6 +591,65 @@ class ModerationEventAdmin(ReadOnly, admin.ModelAdmin):
     @admin.display(description="reasons")
     def reasons_text(self, event):
         return ", ".join(event.reasons) or "—"
+
+
+# Readers' accounts: erasure on a request received by mail -----------------------------------
+
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class ReaderAdmin(UserAdmin):
+    """Django's user admin, with the erasure a reader can ask for by mail: the same service as
+    their account page's (comments/erasure.py), recorded in the audit trail with the staff
+    member who did it."""
+
+    actions = [*(UserAdmin.actions or []), "erase_readers"]
+
+    def has_delete_permission(self, request, obj=None):
+        # The tombstone holds the audit trail of every erased reader: deleting it would
+        # cascade their events away.
+        if obj is not None and is_tombstone(obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def has_erase_permission(self, request):
+        return request.user.has_perm(f"{User._meta.app_label}.delete_{User._meta.model_name}")
+
+    @admin.action(
+        description="Erase the selected readers' accounts (a request received by mail)",
+        permissions=["erase"],
+    )
+    def erase_readers(self, request, queryset):
+        users = list(queryset.order_by("username"))
+        if request.POST.get("confirmed") != "yes":
+            # Irreversible: a page that says what will happen, as Delete's does.
+            return TemplateResponse(
+                request,
+                "admin/comments/erase_readers.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "title": "Erase readers' accounts",
+                    "opts": self.model._meta,
+                    "readers": [(user, refusal(user)) for user in users],
+                    "comments_removed": current_rules().erasure == REMOVE,
+                    "former_reader": FORMER_READER,
+                    "action_checkbox_name": ACTION_CHECKBOX_NAME,
+                },
+            )
+        erased, refused = 0, []
+        for user in users:
+            try:
+                erase_reader(user, by=request.user)
+            except ErasureRefused as reason:
+                refused.append(f"{user.get_username()}: {reason}")
+            else:
+                erased += 1
+        self.message_user(request, f"{plural(erased, 'account')} erased.", messages.SUCCESS)
+        for message in refused:
+            self.message_user(request, message, messages.WARNING)
+        return None
 
 
 # Background tasks ----------------------------------------------------------------------

@@ -164,3 +164,27 @@ class CommentForm(XtdCommentForm):
     def check_for_duplicate_comment(self, new):
         # contrib-comments matches on name and day; the submission key does it exactly.
         return new
+
+
+class ErasureForm(forms.Form):
+    """The reader's password, re-entered to erase their account: whoever finds a session
+    left open cannot erase it. An account without a password (a social login) proves
+    itself through allauth's reauthentication instead, and this form is then empty."""
+
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, user, *args, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+        if not user.has_usable_password():
+            del self.fields["password"]
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError("This is not your password.")
+        return password

@@ -10,6 +10,11 @@ from dataclasses import dataclass
 NEWEST_FIRST = "newest"
 OLDEST_FIRST = "oldest"
 
+# What becomes of a reader's comments when their account is erased (comments/erasure.py).
+ANONYMISE = "anonymise"
+REMOVE = "remove"
+FORMER_READER = "A former reader"
+
 
 @dataclass(frozen=True)
 class DiscussionRules:
@@ -37,6 +42,9 @@ class DiscussionRules:
     # Moderators get at most one email per this many minutes, listing every comment held
     # since the last one (0: one email per held comment, at once).
     moderator_digest_minutes: int = 15
+    # When a reader's account is erased, their comments stay with their text under
+    # FORMER_READER (ANONYMISE), or go, text and all (REMOVE).
+    erasure: str = ANONYMISE
 
     @property
     def max_level(self):

@@ -19,6 +19,8 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("sitemap.xml", sitemap_view, name="sitemap"),
     path("robots.txt", robots_txt, name="robots"),
+    # A reader's data (download, erasure) beside allauth's own account pages.
+    path("accounts/", include("comments.account_urls")),
     path("accounts/", include("allauth.urls")),
     path("comments/", include("comments.urls")),
     path("", include("comments.article_urls")),

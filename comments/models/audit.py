@@ -22,6 +22,9 @@ class ModerationEvent(models.Model):
         BAN = "ban", "Banned the commenter"
         TRUST = "trust", "Trusted the commenter"
         RESET = "reset", "Commenter back to the rules"
+        # A reader's account erased (comments/erasure.py): on each of their comments, and
+        # once about the person, now the tombstone, with the erasure's actor.
+        ERASE = "erase", "Erased at the reader's request"
 
     comment = models.ForeignKey(
         "comments.Comment",

@@ -13,7 +13,15 @@ from django.db import models, transaction
 
 from blog.models import ContentVersion
 
-from ..rules import NEWEST_FIRST, OLDEST_FIRST, DiscussionRules, word_list
+from ..rules import (
+    ANONYMISE,
+    FORMER_READER,
+    NEWEST_FIRST,
+    OLDEST_FIRST,
+    REMOVE,
+    DiscussionRules,
+    word_list,
+)
 
 CACHE_KEY = "comments:discussion-rules:v1"
 
@@ -94,6 +102,17 @@ class DiscussionSettings(models.Model):
         validators=[MaxValueValidator(24 * 60)],
         help_text="Each moderator gets at most one email per this many minutes, listing every "
         "comment held since the last one. 0: one email per held comment, at once.",
+    )
+    erasure = models.CharField(
+        "When a reader erases their account, their comments",
+        max_length=10,
+        choices=[
+            (ANONYMISE, f"stay, with their text, signed “{FORMER_READER}”"),
+            (REMOVE, "are removed, text and all"),
+        ],
+        default=DEFAULTS.erasure,
+        help_text="Either way the reader's name, email, IP address and accounts go. Replies "
+        "to a removed comment stay, under “This comment was removed.”",
     )
 
     class Meta:

@@ -59,6 +59,9 @@ PAGES = {
     "social login error": anonymous("socialaccount_login_error"),
     "social login cancelled": anonymous("socialaccount_login_cancelled"),
     "connected accounts": logged_in("socialaccount_connections"),
+    "your data": logged_in("account_data"),
+    "erase your account": logged_in("account_erase"),
+    "account erased": anonymous("account_erased"),
 }
 
 
