@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.core import checks
+from django.core.signals import request_finished, request_started
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 
@@ -27,6 +28,9 @@ class BlogConfig(AppConfig):
             m2m_changed.connect(content_changed, sender=through, weak=False)
         # A scheduled article comes out with no write: a task moves the version then.
         post_save.connect(article_saved, sender=Article, weak=False)
+        # The content version is read once per request (ContentVersion.of_this_request).
+        request_started.connect(ContentVersion.begin_request_scope, weak=False)
+        request_finished.connect(ContentVersion.end_request_scope, weak=False)
 
         from .checks import check_site_domain
 

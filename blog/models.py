@@ -1,4 +1,5 @@
 import math
+from contextvars import ContextVar
 from datetime import timedelta
 
 from django.conf import settings
@@ -402,6 +403,13 @@ class Section(models.Model):
         return "Introduction" if self.kind == self.Kind.LEAD else self.get_kind_display()
 
 
+# The content version read during the request being served, for every part of the request
+# that asks (the page cache, the discussion, the discussion rules): a dict while a request is
+# served (request_started and request_finished, connected in BlogConfig.ready()), None
+# outside one (a task, a command), where every ask reads the row.
+_request_scope = ContextVar("content_version_request_scope", default=None)
+
+
 class ContentVersion(models.Model):
     """A number that grows whenever anything a reader can see changes: an article, a section,
     an image, a topic, a motive, a comment, the discussion rules.
@@ -434,8 +442,27 @@ class ContentVersion(models.Model):
     def for_request(cls, request):
         """current(), read once per request: the page cache and the discussion share it."""
         if not hasattr(request, "content_version"):
-            request.content_version = cls.current()
+            request.content_version = cls.of_this_request()
         return request.content_version
+
+    @classmethod
+    def of_this_request(cls):
+        """current(), read once per request served, for code that has no request at hand
+        (the discussion rules); read at every call outside a request."""
+        scope = _request_scope.get()
+        if scope is None:
+            return cls.current()
+        if "version" not in scope:
+            scope["version"] = cls.current()
+        return scope["version"]
+
+    @staticmethod
+    def begin_request_scope(**kwargs):
+        _request_scope.set({})
+
+    @staticmethod
+    def end_request_scope(**kwargs):
+        _request_scope.set(None)
 
     @classmethod
     def bump(cls):

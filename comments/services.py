@@ -3,10 +3,11 @@ decisions, reports. Views, the admin and commands call these; the models below o
 state and its audit trail, and these functions add what a change owes (emails, messages).
 """
 
+import logging
 from dataclasses import dataclass, field
 from enum import Enum
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 
 from . import notifications
 from .forms import CommentForm
@@ -23,7 +24,12 @@ from .policy import HOLD, REFUSE, SPAM, ModerationPolicy, decide_for
 
 # Posting ------------------------------------------------------------------------------
 
+logger = logging.getLogger(__name__)
+
 AWAITING_MODERATION = "Thank you. Your comment is awaiting moderation."
+SITE_BUSY = "The site is busy: your comment was not posted. Your text is below: send it again."
+# Seconds a reader is asked to wait before sending a comment the site was too busy to save.
+BUSY_RETRY_AFTER_SECONDS = 5
 
 
 class Result(Enum):
@@ -45,6 +51,8 @@ class Outcome:
     reason: str = ""
     status: int = 200
     parent: Comment | None = None
+    # Seconds to wait before sending again (Retry-After), when the site was too busy.
+    retry_after: int | None = None
     # For the reader, after a redirect.
     message: str = ""
 
@@ -61,8 +69,15 @@ def post_comment(article, user, data, ip_address):
     form = CommentForm(article, data=data, user=user)
     parent = replied_comment(article, data.get("reply_to"))
 
-    def refused(reason, status=400, shown_form=form):
-        return Outcome(Result.REFUSED, form=shown_form, reason=reason, status=status, parent=parent)
+    def refused(reason, status=400, shown_form=form, retry_after=None):
+        return Outcome(
+            Result.REFUSED,
+            form=shown_form,
+            reason=reason,
+            status=status,
+            parent=parent,
+            retry_after=retry_after,
+        )
 
     policy = ModerationPolicy()
     gate = policy.gate(article=article, user=user)
@@ -93,6 +108,12 @@ def post_comment(article, user, data, ip_address):
         if earlier is None:
             raise
         return Outcome(Result.ALREADY_POSTED, comment=earlier)
+    except OperationalError as error:
+        # SQLite's write lock not had within the busy timeout, a PostgreSQL serialization
+        # failure: the transaction was rolled back, nothing is stored, and the reader gets
+        # the form back with the text rather than an error page.
+        logger.warning("A comment could not be saved, the reader was told to resend: %s", error)
+        return refused(SITE_BUSY, status=503, retry_after=BUSY_RETRY_AFTER_SECONDS)
     # Spam is told the same as a held comment: nothing tips a spammer off.
     return Outcome(
         Result.POSTED, comment=comment, message="" if comment.is_public else AWAITING_MODERATION

@@ -32,7 +32,7 @@ def post_comment(request, article_pk):
         return redirect_to_login(article.get_absolute_url() + RESPOND)
     if outcome.result is services.Result.REFUSED:
         # The form back with the reader's text and the reason it was not posted.
-        return render(
+        response = render(
             request,
             "comments/refused.html",
             {
@@ -43,6 +43,9 @@ def post_comment(request, article_pk):
             },
             status=outcome.status,
         )
+        if outcome.retry_after is not None:
+            response["Retry-After"] = str(outcome.retry_after)
+        return response
     if outcome.message:
         messages.info(request, outcome.message)
     return redirect(outcome.comment.get_absolute_url())

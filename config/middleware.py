@@ -4,6 +4,8 @@ import ipaddress
 
 from django.conf import settings
 
+from .errors import DATABASE_UNAVAILABLE, database_unavailable
+
 
 class TrustedProxyMiddleware:
     """Behind TRUSTED_PROXY_COUNT proxies, the reader's address is the one the outermost of
@@ -51,3 +53,27 @@ class PermissionsPolicyMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Permissions-Policy", self.header)
         return response
+
+
+class DatabaseUnavailableMiddleware:
+    """A page whose database went away (PostgreSQL stopped or restarting, a connection cut)
+    answers 503 with Retry-After in the site's layout, logged as one warning line, instead
+    of a 500 with a traceback. Nothing is kept: the next request opens a new connection
+    (Django closes an unusable one when a request starts, and CONN_HEALTH_CHECKS tests a
+    kept one before use), so the site recovers by itself when the database returns.
+
+    This catches what views raise. Django turns an exception raised in a middleware into a
+    response before it reaches an outer one, so those go through handler500
+    (config.errors.server_error), which answers the same 503.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, DATABASE_UNAVAILABLE):
+            return database_unavailable(request, exception)
+        return None

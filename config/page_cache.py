@@ -9,6 +9,10 @@ builds the page anew. No list of keys to purge, and no copy outlives a change.
 
 `Cache-Control: no-cache` on a request (a browser's hard reload, a benchmark measuring the
 rendered page) skips the cached copy and renders the page, which then replaces it.
+
+While the database is away the content version cannot be read: the copy kept under the last
+version this process read is served (`X-Page-Cache: stale`), and a page without one answers
+503 (config.middleware.DatabaseUnavailableMiddleware).
 """
 
 import hashlib
@@ -30,6 +34,9 @@ PERSONAL_COOKIES = (settings.SESSION_COOKIE_NAME, "messages")
 class AnonymousPageCacheMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
+        # The content version this process read last: while the database is away, the copies
+        # kept under it are the newest this process knows.
+        self.last_version = None
 
     def __call__(self, request):
         if not self.may_be_served_from_cache(request):
@@ -37,8 +44,10 @@ class AnonymousPageCacheMiddleware:
         try:
             key = self.key(request)
         except DatabaseError:
-            # The database is away: the page answers for itself (503 from /healthz).
-            return self.get_response(request)
+            # The database is away: a copy kept before is better than an error page (as
+            # stale-if-error); without one the page answers for itself, with a 503
+            # (config.middleware.DatabaseUnavailableMiddleware).
+            return self.kept_copy_while_database_is_away(request) or self.get_response(request)
         if not asks_for_fresh_copy(request):
             response = cache.get(key)
             if response is not None:
@@ -56,12 +65,27 @@ class AnonymousPageCacheMiddleware:
             name in request.COOKIES for name in PERSONAL_COOKIES
         )
 
-    @staticmethod
-    def key(request):
+    def key(self, request):
         # Read before the page is built: a copy of older content goes under an older number.
         version, _ = ContentVersion.for_request(request)
+        self.last_version = version
+        return self.key_under(version, request)
+
+    @staticmethod
+    def key_under(version, request):
         address = f"{request.get_host()}{request.get_full_path()}".encode()
         return f"page:{version}:{hashlib.sha256(address).hexdigest()}"
+
+    def kept_copy_while_database_is_away(self, request):
+        """The copy kept under the last content version this process read, unless the
+        request asks for a fresh one. Nothing can change while the database is away, so it
+        is at most as old as the last request this process answered before."""
+        if self.last_version is None or asks_for_fresh_copy(request):
+            return None
+        response = cache.get(self.key_under(self.last_version, request))
+        if response is not None:
+            response["X-Page-Cache"] = "stale"
+        return response
 
     @staticmethod
     def may_be_kept(request, response):

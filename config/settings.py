@@ -106,6 +106,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "config.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # The database away: 503 with Retry-After in the site's layout, never a traceback.
+    "config.middleware.DatabaseUnavailableMiddleware",
     # Compresses what the layers below answer (HTML, feeds); Django adds random padding
     # against BREACH. Above ConditionalGet, which must see the uncompressed body.
     "django.middleware.gzip.GZipMiddleware",

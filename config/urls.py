@@ -11,6 +11,9 @@ from blog.views import robots_txt
 from .health import healthz
 from .media import serve_media
 
+# A database error raised in a middleware answers 503 as one raised in a view does.
+handler500 = "config.errors.server_error"
+
 admin.site.site_header = f"{settings.SITE_NAME} administration"
 admin.site.site_title = settings.SITE_NAME
 

@@ -1,8 +1,10 @@
 """The discussion rules an editor sets, and the cached copy every part of the app reads.
 
-`current_rules()` is what the app asks. An editor's change (Discussion settings in the
-admin) is saved to one row and clears the cached copy, so it applies to the next comment
-in every app process, with no restart.
+`current_rules()` is what the app asks. The copy is cached under the content version
+(blog.models.ContentVersion, read once per request, which the page needs anyway), and an
+editor's change (Discussion settings in the admin) bumps that version when it commits. So
+the change applies to the very next request in every app process, with no restart, even
+where each process has a cache of its own (local memory, without Redis).
 """
 
 from dataclasses import fields
@@ -23,14 +25,17 @@ from ..rules import (
     word_list,
 )
 
-CACHE_KEY = "comments:discussion-rules:v1"
+CACHE_KEY = "comments:discussion-rules:v2"
+# A newer content version makes an older copy unreachable; this only bounds its stay in memory.
+RULES_CACHE_SECONDS = 60 * 60
 
 
 class DiscussionSettings(models.Model):
     """The discussion rules an editor sets in the admin, as WordPress's Settings → Discussion.
 
-    One row; its defaults are DiscussionRules' (comments/rules.py). Saving it clears the
-    cached rules: the next comment, in any app process, follows the new ones.
+    One row; its defaults are DiscussionRules' (comments/rules.py). Saving it moves the
+    content version, under which the rules are cached: the next request, in any app
+    process, follows the new ones.
     """
 
     SINGLETON_PK = 1
@@ -126,11 +131,13 @@ class DiscussionSettings(models.Model):
     def save(self, *args, **kwargs):
         self.pk = self.SINGLETON_PK
         super().save(*args, **kwargs)
-        # Now for this process, and again at commit: another process may have cached the
-        # old row in between.
+        # The copy under the version in force now, at once for this transaction and again
+        # at commit (another process may have cached the old row in between). The bump at
+        # commit is what every other process sees: the next request reads a new version,
+        # finds no copy under it, and reads this row.
         forget_rules()
         transaction.on_commit(forget_rules)
-        # Pages show the rules' effects (depth, order, paging): their cached copies go.
+        # Pages show the rules' effects (depth, order, paging): their cached copies go too.
         ContentVersion.bump()
 
     @classmethod
@@ -148,13 +155,21 @@ class DiscussionSettings(models.Model):
 
 
 def current_rules():
-    rules = cache.get(CACHE_KEY)
+    """The rules in force: the content version (once per request), then the cached copy, or
+    the row when no copy is kept under that version."""
+    key = rules_cache_key()
+    rules = cache.get(key)
     if rules is None:
         row = DiscussionSettings.objects.filter(pk=DiscussionSettings.SINGLETON_PK).first()
         rules = row.as_rules() if row is not None else DiscussionRules()
-        cache.set(CACHE_KEY, rules, None)
+        cache.set(key, rules, RULES_CACHE_SECONDS)
     return rules
 
 
 def forget_rules():
-    cache.delete(CACHE_KEY)
+    cache.delete(rules_cache_key())
+
+
+def rules_cache_key():
+    version, _ = ContentVersion.of_this_request()
+    return f"{CACHE_KEY}:{version}"

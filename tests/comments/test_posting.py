@@ -5,12 +5,14 @@ from urllib.parse import parse_qs
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.db import OperationalError, connection
 from django.test import Client
 from django.utils import timezone
 from django_comments.models import Comment as ContribComment
 from django_comments_xtd.models import XtdComment
 
 from blog.models import Article
+from comments import services
 from comments.forms import CommentForm
 from comments.models import Comment
 from tests.blog.factories import ArticleFactory, UserFactory
@@ -333,3 +335,36 @@ def test_invisible_characters_inside_a_real_comment_are_kept(client, article, re
     post(client, article, text="Kae\u200bsong")
 
     assert Comment.objects.get().comment == "Kae\u200bsong"
+
+
+def locked_inserts(execute, sql, params, many, context):
+    """SQLite's answer when the write lock was not had within the busy timeout."""
+    if sql.lstrip().upper().startswith("INSERT"):
+        raise OperationalError("database is locked")
+    return execute(sql, params, many, context)
+
+
+def test_a_comment_the_database_could_not_store_comes_back_with_its_text(client, article, reader):
+    with connection.execute_wrapper(locked_inserts):
+        response = post(client, article, text="Words the busy site must not lose.")
+
+    assert response.status_code == 503
+    assert response["Retry-After"] == str(services.BUSY_RETRY_AFTER_SECONDS)
+    assert services.SITE_BUSY in response.content.decode()
+    assert "Words the busy site must not lose." in response.content.decode()
+    assert rows() == (0, 0, 0)
+
+
+def test_a_serialization_failure_at_the_threaded_save_is_a_refusal_not_a_500(
+    client, article, reader, monkeypatch
+):
+    def serialization_failure(*args, **kwargs):
+        raise OperationalError("could not serialize access due to concurrent update")
+
+    monkeypatch.setattr(Comment, "save_in_state", serialization_failure)
+
+    response = post(client, article, text="Sent while another write held the row.")
+
+    assert response.status_code == 503
+    assert "Sent while another write held the row." in response.content.decode()
+    assert 'id="commentform"' in response.content.decode()  # the form, to send it again

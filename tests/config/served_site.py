@@ -95,7 +95,8 @@ def wait_until_up(server, base_url, log_path):
         try:
             if requests.get(f"{base_url}/healthz", timeout=5).status_code == 200:
                 return
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):
+            # Not listening yet, or a worker still loading the app on a busy machine.
             pass
         time.sleep(0.2)  # waiting for the server to listen, not an assertion
     raise AssertionError(f"gunicorn did not answer in time:\n{Path(log_path).read_text()}")

@@ -5,55 +5,16 @@ test: the shared Redis of other test runs is never touched.
 """
 
 import logging
-import subprocess
-import time
 
 import pytest
-import redis
 from django.core.cache import cache
 
 from tests.blog.factories import article_with_sections
 
+from .private_redis import start_redis, stop_redis
 from .served_site import free_port
 
 pytestmark = pytest.mark.django_db
-REDIS_SERVER = "/usr/bin/redis-server"
-STARTUP_TIMEOUT = 30
-
-
-def start_redis(port):
-    server = subprocess.Popen(
-        [
-            REDIS_SERVER,
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--daemonize",
-            "no",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    probe = redis.Redis(host="127.0.0.1", port=port, socket_connect_timeout=1)
-    deadline = time.monotonic() + STARTUP_TIMEOUT
-    while time.monotonic() < deadline:
-        try:
-            probe.ping()
-            return server
-        except redis.ConnectionError:
-            time.sleep(0.1)  # waiting for the server to listen, not an assertion
-    server.kill()
-    raise AssertionError("redis-server did not start")
-
-
-def stop_redis(server):
-    server.kill()
-    server.wait(timeout=30)
 
 
 @pytest.fixture
