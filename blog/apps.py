@@ -11,13 +11,16 @@ class BlogConfig(AppConfig):
         # Imported here, not at the top: models may be imported only once the app registry
         # is ready, and ready() is Django's hook for connecting receivers.
         from .models import Article, ContentVersion, Image, Motive, Rendition, Section, Topic
-        from .tasks import schedule_publication
+        from .tasks import schedule_publication, schedule_renditions
 
         def content_changed(sender, **kwargs):
             ContentVersion.bump()
 
         def article_saved(sender, instance, **kwargs):
             schedule_publication(instance)
+
+        def image_saved(sender, instance, **kwargs):
+            schedule_renditions(instance)
 
         # Anything a reader can see: cached pages and fragments keyed by the version go stale.
         for model in (Article, Section, Image, Rendition, Topic, Motive):
@@ -27,6 +30,8 @@ class BlogConfig(AppConfig):
             m2m_changed.connect(content_changed, sender=through, weak=False)
         # A scheduled article comes out with no write: a task moves the version then.
         post_save.connect(article_saved, sender=Article, weak=False)
+        # An upload's renditions are made by a task, once the upload commits.
+        post_save.connect(image_saved, sender=Image, weak=False)
 
         from .checks import check_site_domain
 
