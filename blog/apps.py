@@ -12,13 +12,16 @@ class BlogConfig(AppConfig):
         # Imported here, not at the top: models may be imported only once the app registry
         # is ready, and ready() is Django's hook for connecting receivers.
         from .models import Article, ContentVersion, Image, Motive, Rendition, Section, Topic
-        from .tasks import schedule_publication
+        from .tasks import schedule_publication, schedule_renditions
 
         def content_changed(sender, **kwargs):
             ContentVersion.bump()
 
         def article_saved(sender, instance, **kwargs):
             schedule_publication(instance)
+
+        def image_saved(sender, instance, **kwargs):
+            schedule_renditions(instance)
 
         # Anything a reader can see: cached pages and fragments keyed by the version go stale.
         for model in (Article, Section, Image, Rendition, Topic, Motive):
@@ -31,6 +34,8 @@ class BlogConfig(AppConfig):
         # The content version is read once per request (ContentVersion.of_this_request).
         request_started.connect(ContentVersion.begin_request_scope, weak=False)
         request_finished.connect(ContentVersion.end_request_scope, weak=False)
+        # An upload's renditions are made by a task, once the upload commits.
+        post_save.connect(image_saved, sender=Image, weak=False)
 
         from .checks import check_site_domain
 

@@ -3,12 +3,16 @@
 An upload is judged by its bytes, never by its name or the browser's content type. What
 reaches storage is never the uploaded file itself but Pillow's re-encoding of its decoded
 pixels: the EXIF orientation applied, colours converted to sRGB, and no metadata at all
-(EXIF with GPS and camera, XMP, comments, ICC profile). The renditions are made once, at
-upload, from those clean pixels, and every file goes through the field's storage API, so
-that S3-style storage needs no change here.
+(EXIF with GPS and camera, XMP, comments, ICC profile). All of that happens in the upload's
+request, so that a bad file is refused there and then with its message. The renditions are
+made afterwards, by a task (blog/tasks.py: make_renditions) enqueued once the upload commits,
+from the stored original, whose pixels are already clean; until they exist, pages show the
+original. Every file goes through the field's storage API, so that S3-style storage needs
+no change here.
 
-The model side stays thin: `Image.save()` calls `storing_upload()`, and deleting an Image or
-a Rendition row calls `delete_after_commit()` for its file.
+The model side stays thin: `Image.save()` calls `storing_upload()`, the task calls
+`make_renditions()`, and deleting an Image or a Rendition row calls `delete_after_commit()`
+for its file.
 """
 
 import io
@@ -462,6 +466,11 @@ class RenditionSpec:
     width: int
     height: int
 
+    @property
+    def key(self):
+        """What makes a rendition unique among an image's (Rendition.key)."""
+        return (self.kind, self.image_format, self.width)
+
 
 def rendition_specs(image_format, width, height, frames, alpha=False):
     """What to make for an original of this format and size: a ladder of widths in the
@@ -524,12 +533,17 @@ def new_upload(field_file):
 
 
 @contextmanager
-def storing_upload(image):
-    """Around Image.save(): validate and clean a newly assigned file before it is stored,
-    then make its renditions; the files it replaces go once the transaction commits.
+def storing_upload(image, renditions_now=False):
+    """Around Image.save(): validate and clean a newly assigned file before it is stored; the
+    renditions of the file it replaces are deleted with it (their files, like the replaced
+    file, once the transaction commits).
 
-    Files written before a failure are removed at once, so a failed save leaves none behind.
+    The new file's renditions are made at once with `renditions_now` (a command, which waits
+    anyway); otherwise `image.renditions_pending` tells the caller to have them made later,
+    by the task, once the save commits. Files written before a failure are removed at once,
+    so a failed save leaves none behind.
     """
+    image.renditions_pending = False
     upload = new_upload(image.file)
     if upload is None:
         yield
@@ -538,6 +552,7 @@ def storing_upload(image):
     image.file = prepared
     image.width, image.height = prepared.width, prepared.height
     image.format, image.frames = prepared.image_format, prepared.frames
+    image.renditions_pending = not renditions_now
     previous = None
     if image.pk is not None:
         previous = (
@@ -548,8 +563,14 @@ def storing_upload(image):
     try:
         with transaction.atomic():
             yield
-            replace_renditions(image, prepared.still, written)
+            if previous is not None:
+                image.renditions.all().delete()
+            if renditions_now:
+                still = prepared.still
+                missing, _ = rendition_changes(image, still.mode in ("RGBA", "LA"))
+                save_renditions(image, store_renditions(image, still, missing, written))
     except BaseException:
+        image.renditions_pending = False
         if image.file._committed and image.file.name != previous:
             written.append(image.file.name)
         for name in written:
@@ -561,13 +582,77 @@ def storing_upload(image):
         delete_after_commit(storage, previous)
 
 
-def replace_renditions(image, still, written):
-    """Delete the image's renditions (files after commit) and make the current set."""
-    image.renditions.all().delete()
+def make_renditions(image):
+    """Make whichever of the image's renditions are missing, from its stored original, and
+    delete those the settings no longer ask for: what the task runs. Returns how many were made.
+
+    Idempotent: a run that finds the set complete does nothing. The pixels are decoded and
+    encoded outside any transaction; the rows are written under a lock on the image's row,
+    and only if the image still holds the very file they were made from (same name, same
+    bytes): an image replaced meanwhile has its own task, and what was made from the old file
+    is thrown away, as are files a run overlapping this one has already saved.
+    """
+    if not image.file or not image.format:
+        return 0  # stored before the pipeline: its format and frames are unknown
+    data = read_stored(image.file)
+    original = PillowImage.open(io.BytesIO(data), formats=PILLOW_FORMATS_OPENED)  # lazily
+    missing, stale = rendition_changes(image, has_alpha(original))
+    if not missing and not stale:
+        return 0
+    written, made = [], []
+    try:
+        to_make = store_renditions(image, stored_still(original), missing, written)
+        with transaction.atomic():
+            stored_name = (
+                type(image)
+                ._default_manager.select_for_update()
+                .filter(pk=image.pk)
+                .values_list("file", flat=True)
+                .first()
+            )
+            if stored_name == image.file.name and read_stored(image.file) == data:
+                made = save_renditions(image, to_make, stale)
+    except BaseException:
+        for name in written:
+            image.file.storage.delete(name)
+        raise
+    kept = {rendition.file.name for rendition in made}
+    for name in written:
+        if name not in kept:
+            image.file.storage.delete(name)
+    return len(made)
+
+
+def read_stored(field_file):
+    with field_file.storage.open(field_file.name, "rb") as stored:
+        return stored.read()
+
+
+def stored_still(original):
+    """The first frame of a stored original, as `prepare()` left it: already upright, in
+    sRGB, without metadata; only a GIF's palette is unfolded, as at upload."""
+    original.seek(0)
+    original.load()
+    return plain_mode(original, has_alpha(original))
+
+
+def rendition_changes(image, alpha):
+    """(the specs of the renditions the image lacks, its rendition rows that the settings no
+    longer ask for)."""
+    specs = rendition_specs(image.format, image.width, image.height, image.frames, alpha)
+    wanted = {spec.key: spec for spec in specs}
+    existing = {rendition.key: rendition for rendition in image.renditions.all()}
+    missing = [spec for key, spec in wanted.items() if key not in existing]
+    stale = [rendition for key, rendition in existing.items() if key not in wanted]
+    return missing, stale
+
+
+def store_renditions(image, still, specs, written):
+    """Render these specs from the clean first frame and store their files (each name added
+    to `written` at once); the Rendition rows, not saved yet."""
     rendition_model = image.renditions.model
-    alpha = still.mode in ("RGBA", "LA")
-    made = []
-    for spec in rendition_specs(image.format, image.width, image.height, image.frames, alpha):
+    renditions = []
+    for spec in specs:
         rendition = rendition_model(
             image=image,
             kind=spec.kind,
@@ -579,8 +664,23 @@ def replace_renditions(image, still, written):
             rendition_name(image.file.name, spec), ContentFile(render(still, spec)), save=False
         )
         written.append(rendition.file.name)
-        made.append(rendition)
-    rendition_model._default_manager.bulk_create(made)
+        renditions.append(rendition)
+    return renditions
+
+
+def save_renditions(image, renditions, stale=()):
+    """Save those of these rows the image still lacks (a run overlapping this one may have
+    saved some), delete the stale ones; return the rows saved. One save each, so that
+    post_save moves the content version and cached pages show the renditions."""
+    existing = set(image.renditions.values_list("kind", "format", "width"))
+    made = []
+    for rendition in renditions:
+        if rendition.key not in existing:
+            rendition.save()
+            made.append(rendition)
+    for rendition in stale:
+        rendition.delete()
+    return made
 
 
 def delete_after_commit(storage, name, using=None):
@@ -607,12 +707,15 @@ def picture_for(image, renditions):
         return None
     widths = [rendition for rendition in renditions if rendition.kind == "width"]
     if not widths or not image.format:
-        # Renditions not made yet (an image stored before the pipeline): the file alone.
+        # Renditions not made yet (the task has not run, or an image stored before the
+        # pipeline): the original alone.
         return Picture(src=image.file.url)
     fallback = fallback_format(image.format)
     rungs = [(r.width, r.file.url) for r in widths if r.format == fallback]
     if original_stands_in(image.format, image.frames, image.width):
         rungs.append((image.width, image.file.url))
+    if not rungs:  # none in the img's format yet: the original, whatever else exists
+        return Picture(src=image.file.url)
     rungs.sort()
     webp = sorted((r.width, r.file.url) for r in widths if r.format == "webp")
     src = next((url for width, url in rungs if width >= SRC_WIDTH), rungs[-1][1])

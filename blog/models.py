@@ -52,8 +52,9 @@ class Image(models.Model):
     """An uploaded picture, used as an article's featured image or a section's figure.
 
     Whatever is assigned to `file` goes through the pipeline in blog/images.py on save:
-    refused unless it is a sound JPEG, PNG, WebP or GIF, stored re-encoded without metadata,
-    with its renditions made once, there and then.
+    refused unless it is a sound JPEG, PNG, WebP or GIF, stored re-encoded without metadata;
+    its renditions are made by a task once the save commits (blog/tasks.py), or at once with
+    `save(renditions_now=True)`, for commands, which wait anyway.
     """
 
     file = models.ImageField(upload_to="images/%Y/%m/", width_field="width", height_field="height")
@@ -89,8 +90,11 @@ class Image(models.Model):
     def __str__(self):
         return self.caption or self.alt_text
 
-    def save(self, *args, **kwargs):
-        with images.storing_upload(self):
+    # Set by save(): a new file was stored and its renditions are owed (blog/tasks.py).
+    renditions_pending = False
+
+    def save(self, *args, renditions_now=False, **kwargs):
+        with images.storing_upload(self, renditions_now=renditions_now):
             super().save(*args, **kwargs)
 
     @cached_property
@@ -114,7 +118,7 @@ class Image(models.Model):
 
 
 class Rendition(models.Model):
-    """One file made from an image at upload: a width in the srcset, or the social card.
+    """One file made from an image's original: a width in the srcset, or the social card.
 
     A row per file rather than a list in a JSON field on Image: each file is a FileField
     going through the storage API, the database keeps one set per image (the constraint),
@@ -146,6 +150,11 @@ class Rendition(models.Model):
     @property
     def mime_type(self):
         return images.mime_type(self.format)
+
+    @property
+    def key(self):
+        """What makes a rendition unique among its image's (the constraint's fields)."""
+        return (self.kind, self.format, self.width)
 
 
 @receiver(post_delete, sender=Image)

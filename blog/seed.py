@@ -98,12 +98,15 @@ def _get_or_create_author(entry):
 
 def _make_placeholder(entry, title):
     # Saved like any upload (Image.save() runs blog/images.py): checked by content, stored
-    # without metadata, with its renditions made there and then.
-    return Image.objects.create(
+    # without metadata; its renditions made there and then, as the importer's are: a command
+    # waits anyway, and a fresh site shows them before any worker has run.
+    image = Image(
         file=ContentFile(placeholder_png(title), name=entry["filename"]),
         alt_text=entry["alt_text"],
         caption=entry.get("caption", ""),
     )
+    image.save(renditions_now=True)
+    return image
 
 
 def placeholder_png(title):

@@ -4,7 +4,8 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
-from .models import ContentVersion
+from . import images
+from .models import ContentVersion, Image
 
 
 @task()
@@ -20,3 +21,22 @@ def schedule_publication(article):
     run_at = article.published_at
     if run_at is not None and run_at > timezone.now():
         transaction.on_commit(lambda: publish_due_articles.using(run_after=run_at).enqueue())
+
+
+@task()
+def make_renditions(image_pk):
+    """Make the renditions of an image's stored original (blog/images.py: make_renditions):
+    those it lacks only, so that running it twice changes nothing. Saving them moves the
+    content version: cached pages, which showed the original meanwhile, take them up."""
+    image = Image.objects.filter(pk=image_pk).first()
+    if image is None:
+        return {"made": 0, "image": "deleted"}
+    return {"made": images.make_renditions(image)}
+
+
+def schedule_renditions(image):
+    """After an image is saved: when a new file was stored without its renditions, the task
+    that makes them is enqueued once the save commits (never for a rolled-back upload)."""
+    if image.renditions_pending:
+        image.renditions_pending = False
+        transaction.on_commit(lambda: make_renditions.enqueue(image.pk))

@@ -6,6 +6,7 @@ its transaction commits: the worker builds the messages and queues each on its o
 after a delay, a set number of times (settings.EMAIL_RETRY_DELAYS). An email that never
 went out is kept as a failed task, with its error, under Task results in the admin, where
 staff can retry it: no email is lost silently, and no reader waits for the mail server.
+allauth's account emails go through `send_email` too (config/accounts.py).
 
 Held comments are not mailed one by one: each joins the next moderators' digest
 (HeldCommentNotice), at most one email per moderator per interval the editor sets.
@@ -21,7 +22,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core import signing
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import EmailMessage, EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -77,10 +78,16 @@ class EmailNotSent(Exception):
 
 
 def message_as_data(message):
-    """An EmailMessage as the JSON a task's arguments must be."""
+    """An EmailMessage as the JSON a task's arguments must be: with its HTML alternative and
+    the type of its body (allauth sends an HTML-only message when a site gives it only an
+    HTML template). Attachments are not carried: no email here has any."""
     return {
         "subject": message.subject,
         "body": message.body,
+        "content_subtype": message.content_subtype,
+        "alternatives": [
+            [content, mimetype] for content, mimetype in getattr(message, "alternatives", [])
+        ],
         "from_email": message.from_email,
         "to": list(message.to),
         "headers": dict(message.extra_headers),
@@ -88,13 +95,17 @@ def message_as_data(message):
 
 
 def message_from_data(data):
-    return EmailMessage(
+    # .get(): data queued before the message carried its alternatives reads as plain text.
+    message = EmailMultiAlternatives(
         subject=data["subject"],
         body=data["body"],
         from_email=data["from_email"],
         to=data["to"],
         headers=data["headers"],
+        alternatives=[tuple(pair) for pair in data.get("alternatives", [])],
     )
+    message.content_subtype = data.get("content_subtype", "plain")
+    return message
 
 
 @task()

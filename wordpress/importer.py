@@ -560,7 +560,10 @@ class Importer:
                     uploaded_at=attachment.date or timezone.now(),
                 )
                 with transaction.atomic():
-                    image.save()
+                    # Renditions made here rather than by the task: the command waits anyway,
+                    # they are among the files a failed import removes (stored_files), and
+                    # the imported site is whole when the command ends, worker or not.
+                    image.save(renditions_now=True)
             except ValidationError as error:
                 self.report.warn(
                     "attachments",

@@ -1,9 +1,13 @@
 """Steps a reader takes through the account pages, shared by the tests."""
 
 import re
+from contextlib import contextmanager
 
 from django.core import mail
+from django.test import TestCase
 from django.urls import reverse
+
+from tests.tasks import run_ready_tasks
 
 
 def log_in(client, login, password, next_url):
@@ -32,3 +36,13 @@ def link_in_mail(message):
 
 def last_mail_to(address):
     return [message for message in mail.outbox if address in message.to][-1]
+
+
+@contextmanager
+def mail_delivered():
+    """Around requests that send email: allauth's messages are queued as tasks once the
+    request's transaction commits (config/accounts.py); when the block ends, the worker runs
+    them (as the `run_tasks` fixture does) and they are in mail.outbox."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        yield
+    run_ready_tasks()

@@ -6,7 +6,7 @@ from django.core import mail
 from django.urls import reverse
 
 from .factories import ReaderFactory
-from .flows import link_in_mail
+from .flows import link_in_mail, mail_delivered
 
 pytestmark = pytest.mark.django_db
 
@@ -18,9 +18,10 @@ def test_an_added_address_is_unverified_until_its_confirmation_link_is_followed(
     assert page.status_code == 200
     assert "ada@example.org" in page.content.decode()
 
-    response = client.post(
-        reverse("account_email"), {"action_add": "", "email": "ada@work.example"}
-    )
+    with mail_delivered():
+        response = client.post(
+            reverse("account_email"), {"action_add": "", "email": "ada@work.example"}
+        )
 
     assert response["Location"] == reverse("account_email")
     added = EmailAddress.objects.get(user=reader, email="ada@work.example")

@@ -8,7 +8,7 @@ from django.core import mail
 from django.urls import reverse
 
 from .factories import PASSWORD, ReaderFactory, UnverifiedReaderFactory
-from .flows import form_alert, log_in, logged_in_user_id
+from .flows import form_alert, log_in, logged_in_user_id, mail_delivered
 
 pytestmark = pytest.mark.django_db
 
@@ -58,7 +58,8 @@ def test_a_wrong_password_is_refused_with_an_announced_error(client, respond_url
 def test_an_unverified_account_cannot_log_in_and_is_sent_a_new_link(client, respond_url):
     UnverifiedReaderFactory(username="ada", email="ada@example.org")
 
-    response = log_in(client, "ada", PASSWORD, respond_url)
+    with mail_delivered():
+        response = log_in(client, "ada", PASSWORD, respond_url)
 
     assert response["Location"] == reverse("account_email_verification_sent")
     assert logged_in_user_id(client) is None

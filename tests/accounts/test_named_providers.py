@@ -19,7 +19,7 @@ from django.core import mail
 from django.urls import reverse
 
 from .canned_http import serve_canned_responses
-from .flows import link_in_mail, logged_in_user_id
+from .flows import link_in_mail, logged_in_user_id, mail_delivered
 from .oidc_provider import new_signing_key, sign_id_token
 
 pytestmark = pytest.mark.django_db
@@ -141,7 +141,8 @@ def test_a_provider_vouching_for_the_email_logs_the_reader_straight_in(
     configure(settings, provider_id)
     serve_canned_responses(monkeypatch, api())
 
-    response = log_in_with(client, provider_id, respond_url, authorize_host)
+    with mail_delivered():
+        response = log_in_with(client, provider_id, respond_url, authorize_host)
 
     assert response["Location"] == respond_url
     account = SocialAccount.objects.get(provider=provider_id, uid=uid)
@@ -157,7 +158,8 @@ def test_a_facebook_reader_confirms_their_email_then_is_logged_in(
     configure(settings, "facebook")
     serve_canned_responses(monkeypatch, facebook_api())
 
-    response = log_in_with(client, "facebook", respond_url, "www.facebook.com")
+    with mail_delivered():
+        response = log_in_with(client, "facebook", respond_url, "www.facebook.com")
 
     assert response["Location"] == reverse("account_email_verification_sent")
     account = SocialAccount.objects.get(provider="facebook", uid="10150146071831729")
@@ -185,9 +187,10 @@ def test_an_x_reader_gives_an_email_confirms_it_then_is_logged_in(
     assert '<meta name="robots" content="noindex">' in form
     assert 'name="username" value="exreader"' in form
 
-    response = client.post(
-        reverse("socialaccount_signup"), {"email": "ex@example.org", "username": "exreader"}
-    )
+    with mail_delivered():
+        response = client.post(
+            reverse("socialaccount_signup"), {"email": "ex@example.org", "username": "exreader"}
+        )
 
     assert response["Location"] == reverse("account_email_verification_sent")
     account = SocialAccount.objects.get(provider="twitter_oauth2", uid="2244994945")

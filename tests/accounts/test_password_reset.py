@@ -5,7 +5,7 @@ from django.core import mail
 from django.urls import reverse
 
 from .factories import PASSWORD, ReaderFactory
-from .flows import link_in_mail, log_in, logged_in_user_id
+from .flows import link_in_mail, log_in, logged_in_user_id, mail_delivered
 
 pytestmark = pytest.mark.django_db
 
@@ -15,7 +15,8 @@ NEW_PASSWORD = "a wholly new passphrase 7"
 def test_the_reset_link_sets_a_new_password_that_logs_the_reader_in(client, respond_url):
     reader = ReaderFactory(username="ada", email="ada@example.org")
 
-    response = client.post(reverse("account_reset_password"), {"email": "ada@example.org"})
+    with mail_delivered():
+        response = client.post(reverse("account_reset_password"), {"email": "ada@example.org"})
     assert response["Location"] == reverse("account_reset_password_done")
     (message,) = mail.outbox
     assert message.to == ["ada@example.org"]

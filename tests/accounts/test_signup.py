@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 from django.urls import reverse
 
-from .flows import form_alert, link_in_mail, logged_in_user_id
+from .flows import form_alert, link_in_mail, logged_in_user_id, mail_delivered
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +28,8 @@ def sign_up(client, next_url, **fields):
 
 
 def test_signup_sends_a_confirmation_and_logs_in_nobody_yet(client, respond_url):
-    response = sign_up(client, respond_url)
+    with mail_delivered():
+        response = sign_up(client, respond_url)
 
     assert response["Location"] == reverse("account_email_verification_sent")
     assert logged_in_user_id(client) is None
@@ -40,7 +41,8 @@ def test_signup_sends_a_confirmation_and_logs_in_nobody_yet(client, respond_url)
 def test_the_confirmation_link_logs_the_reader_in_and_returns_to_the_article_form(
     client, respond_url
 ):
-    sign_up(client, respond_url)
+    with mail_delivered():
+        sign_up(client, respond_url)
     confirm_url = link_in_mail(mail.outbox[0])
 
     confirm_page = client.get(confirm_url)

@@ -44,7 +44,8 @@ class MotiveFactory(DjangoModelFactory):
 
 
 class ImageFactory(DjangoModelFactory):
-    """Saved through the image pipeline (Image.save): validated, stripped, with renditions.
+    """Saved through the image pipeline (Image.save): validated, stripped, with renditions
+    made at once (`renditions_now`), as the task would make them after an upload.
 
     `ImageFactory(tiny=True)` goes through the same pipeline with a 16 × 9 picture, which
     costs next to nothing to encode: for tests about pages and queries rather than pictures.
@@ -65,6 +66,12 @@ class ImageFactory(DjangoModelFactory):
     )
     alt_text = "A grey rectangle"
     caption = "A caption"
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        image = model_class(*args, **kwargs)
+        image.save(renditions_now=True)
+        return image
 
 
 class ArticleFactory(DjangoModelFactory):

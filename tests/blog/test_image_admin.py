@@ -10,9 +10,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django_tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 from PIL import Image as PillowImage
 
 from blog.models import Image
+from blog.tasks import make_renditions
 
 from .factories import ArticleFactory, ImageFactory, SectionFactory
 
@@ -41,14 +44,35 @@ def names_of(image):
     return [image.file.name, *(rendition.file.name for rendition in image.renditions.all())]
 
 
-def test_upload_makes_renditions_and_records_the_uploader(client, editor):
-    response = client.post(reverse("admin:blog_image_add"), image_form(upload()))
+def test_upload_makes_renditions_and_records_the_uploader(
+    client, editor, django_capture_on_commit_callbacks, run_tasks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("admin:blog_image_add"), image_form(upload()))
+    run_tasks()
 
     assert response.status_code == 302
     image = Image.objects.get()
     assert image.uploaded_by == editor
     assert (image.format, image.width, image.height) == ("jpeg", 1200, 800)
     assert {r.width for r in image.renditions.filter(kind="width")} == {480, 800, 1200}
+
+
+def test_an_upload_answers_before_its_renditions_exist_and_enqueues_one_task(
+    client, editor, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("admin:blog_image_add"), image_form(upload()))
+
+    assert response.status_code == 302
+    image = Image.objects.get()
+    assert not image.renditions.exists()
+    (queued,) = DBTaskResult.objects.all()
+    assert (queued.task_path, queued.args_kwargs["args"]) == (
+        make_renditions.module_path,
+        [image.pk],
+    )
+    assert queued.status == TaskResultStatus.READY
 
 
 def test_refused_upload_is_an_error_on_the_file_field(client, editor, media_root):
@@ -189,7 +213,7 @@ def test_confirmed_deletion_keeps_the_article_and_removes_the_files(
 
 
 def test_replacing_the_file_in_the_admin_removes_the_old_files(
-    client, editor, django_capture_on_commit_callbacks
+    client, editor, django_capture_on_commit_callbacks, run_tasks
 ):
     image = ImageFactory()
     old_names = names_of(image)
@@ -199,6 +223,7 @@ def test_replacing_the_file_in_the_admin_removes_the_old_files(
             reverse("admin:blog_image_change", args=[image.pk]),
             image_form(upload("after.png", size=(900, 600), pillow_format="PNG")),
         )
+    run_tasks()  # the new file's renditions
 
     assert response.status_code == 302
     image.refresh_from_db()

@@ -1,12 +1,14 @@
 """The image pipeline: what is accepted or refused, what is stored, renditions, cleanup, markup."""
 
 import io
+import re
 import struct
 import zipfile
 import zlib
 from html.parser import HTMLParser
 from pathlib import Path
 
+import feedparser
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -14,6 +16,8 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
+from django_tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 from PIL import ExifTags, ImageCms
 from PIL import Image as PillowImage
 from PIL.PngImagePlugin import PngInfo
@@ -21,6 +25,7 @@ from PIL.PngImagePlugin import PngInfo
 from blog import images
 from blog.admin import ImageAdminForm
 from blog.models import ContentVersion, Image, Rendition
+from blog.tasks import make_renditions
 
 from .factories import ArticleFactory, ImageFactory, SectionFactory
 
@@ -157,9 +162,24 @@ def form_for(data, name="photo.jpg"):
     )
 
 
-def save_image(data, name="photo.jpg", **fields):
+def store_image(data, name="photo.jpg", **fields):
+    """Save an image as an upload does: the original stored, its renditions owed to a task."""
     fields.setdefault("alt_text", "A picture")
     return Image.objects.create(file=ContentFile(data, name=name), **fields)
+
+
+@pytest.fixture
+def save_image(django_capture_on_commit_callbacks, run_tasks):
+    """Save an image as an upload does, then run the task its commit enqueued, as the worker
+    would: `save_image(data, name, **fields)` returns it with its renditions."""
+
+    def save(data, name="photo.jpg", **fields):
+        with django_capture_on_commit_callbacks(execute=True):
+            image = store_image(data, name, **fields)
+        run_tasks()
+        return image
+
+    return save
 
 
 # Accepted
@@ -190,7 +210,7 @@ def test_padding_after_the_image_is_tolerated():
 
 
 def test_a_jpeg_with_a_gain_map_is_accepted_and_stored_as_its_first_image():
-    image = save_image(mpo_with_gain_map())
+    image = store_image(mpo_with_gain_map())
 
     stored = open_stored(image.file)
     assert (image.format, stored.format, getattr(stored, "n_frames", 1)) == ("jpeg", "JPEG", 1)
@@ -198,7 +218,7 @@ def test_a_jpeg_with_a_gain_map_is_accepted_and_stored_as_its_first_image():
 
 
 @pytest.mark.parametrize("pillow_format", ["GIF", "PNG", "WEBP"])
-def test_an_animation_keeps_its_frames_and_its_renditions_show_the_first(pillow_format):
+def test_an_animation_keeps_its_frames_and_its_renditions_show_the_first(pillow_format, save_image):
     image = save_image(animated(pillow_format), name="loop")
 
     original = open_stored(image.file)
@@ -214,7 +234,7 @@ def test_an_animation_keeps_its_frames_and_its_renditions_show_the_first(pillow_
         assert is_red(still.convert("RGB").getpixel((still.width // 2, still.height // 2)))
 
 
-def test_transparency_is_kept_and_the_social_card_is_a_png():
+def test_transparency_is_kept_and_the_social_card_is_a_png(save_image):
     image = save_image(encode("PNG", mode="RGBA", color=(0, 0, 0, 0)), name="logo.png")
 
     for rendition in image.renditions.all():
@@ -223,7 +243,7 @@ def test_transparency_is_kept_and_the_social_card_is_a_png():
 
 
 def test_a_cmyk_jpeg_is_stored_in_rgb():
-    image = save_image(encode("JPEG", mode="CMYK", color=(0, 255, 255, 0)))
+    image = store_image(encode("JPEG", mode="CMYK", color=(0, 255, 255, 0)))
 
     stored = open_stored(image.file)
     assert stored.mode == "RGB"
@@ -285,7 +305,7 @@ def test_refused_upload_is_a_form_error_and_stores_nothing(data, code, media_roo
 )
 def test_saving_a_refused_file_without_a_form_raises_and_stores_nothing(data, code, media_root):
     with pytest.raises(ValidationError) as refused:
-        save_image(data)
+        store_image(data)
 
     assert refused.value.code == code
     assert not Image.objects.exists()
@@ -340,7 +360,9 @@ def test_pillows_decompression_bomb_warning_is_a_refusal_too(monkeypatch):
 
 
 @pytest.mark.parametrize("pillow_format", ["JPEG", "PNG", "WEBP"])
-def test_gps_and_other_metadata_are_gone_from_every_stored_file(pillow_format, media_root):
+def test_gps_and_other_metadata_are_gone_from_every_stored_file(
+    pillow_format, media_root, save_image
+):
     image = save_image(with_metadata(pillow_format))
 
     files = stored_files(media_root)
@@ -354,7 +376,7 @@ def test_gps_and_other_metadata_are_gone_from_every_stored_file(pillow_format, m
         assert not [secret for secret in SECRETS if secret in data], path
 
 
-def test_exif_orientation_is_applied_before_it_is_dropped():
+def test_exif_orientation_is_applied_before_it_is_dropped(save_image):
     picture = PillowImage.new("RGB", (300, 200), "red")
     picture.paste((0, 0, 255), (150, 0, 300, 200))  # left half red, right half blue
     buffer = io.BytesIO()
@@ -376,7 +398,7 @@ def rendition_set(image, kind="width"):
     return {(r.format, r.width, r.height) for r in image.renditions.filter(kind=kind)}
 
 
-def test_a_wide_photo_gets_every_width_in_jpeg_and_webp_and_a_social_card():
+def test_a_wide_photo_gets_every_width_in_jpeg_and_webp_and_a_social_card(save_image):
     image = save_image(encode("JPEG", size=(2000, 1000)))
 
     widths = [(480, 240), (800, 400), (1200, 600), (1600, 800)]
@@ -392,7 +414,7 @@ def test_a_wide_photo_gets_every_width_in_jpeg_and_webp_and_a_social_card():
         assert stored.format == images.FORMATS[rendition.format][0]
 
 
-def test_rendition_widths_are_a_setting(settings):
+def test_rendition_widths_are_a_setting(settings, save_image):
     settings.IMAGE_RENDITION_WIDTHS = (300, 600)
 
     image = save_image(encode("JPEG", size=(2000, 1000)))
@@ -400,7 +422,7 @@ def test_rendition_widths_are_a_setting(settings):
     assert {r.width for r in image.renditions.filter(kind="width")} == {300, 600}
 
 
-def test_a_small_image_is_never_upscaled():
+def test_a_small_image_is_never_upscaled(save_image):
     image = save_image(encode("PNG", size=(640, 360)), name="small.png")
 
     # The stored original is itself the 640w PNG: no copy of it is made.
@@ -408,7 +430,7 @@ def test_a_small_image_is_never_upscaled():
     assert rendition_set(image, "social") == {("jpeg", 640, 336)}
 
 
-def test_a_gifs_renditions_are_png_and_webp():
+def test_a_gifs_renditions_are_png_and_webp(save_image):
     image = save_image(encode("GIF", size=(900, 300)), name="chart.gif")
 
     assert rendition_set(image) == {
@@ -418,7 +440,7 @@ def test_a_gifs_renditions_are_png_and_webp():
     }
 
 
-def test_files_go_through_the_storage_api(settings, media_root):
+def test_files_go_through_the_storage_api(settings, media_root, save_image):
     settings.STORAGES = {
         **settings.STORAGES,
         "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
@@ -430,6 +452,187 @@ def test_files_go_through_the_storage_api(settings, media_root):
     names = [image.file.name, *(r.file.name for r in image.renditions.all())]
     assert len(names) == 7  # 1000 pixels wide: the original stands in for the 1000w JPEG
     assert all(default_storage.exists(name) for name in names)
+
+
+# Renditions made by a task
+
+
+def rendition_tasks():
+    return DBTaskResult.objects.filter(task_path=make_renditions.module_path)
+
+
+def test_storing_an_image_enqueues_one_rendition_task_once_committed(
+    django_capture_on_commit_callbacks,
+):
+    with django_capture_on_commit_callbacks() as callbacks:
+        image = store_image(encode("JPEG", size=(2000, 1000)))
+
+    assert not rendition_tasks().exists()
+    for callback in callbacks:
+        callback()
+    (queued,) = rendition_tasks()
+    assert queued.args_kwargs == {"args": [image.pk], "kwargs": {}}
+    assert not image.renditions.exists()
+
+
+def test_a_rolled_back_upload_enqueues_nothing(django_capture_on_commit_callbacks):
+    def store_then_fail():
+        with transaction.atomic():
+            store_image(encode("JPEG"))
+            raise RuntimeError("the save fails later on")
+
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
+        store_then_fail()
+
+    assert not rendition_tasks().exists()
+
+
+def test_editing_the_caption_enqueues_nothing(django_capture_on_commit_callbacks):
+    image = ImageFactory()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        image.caption = "A better caption"
+        image.save()
+
+    assert not rendition_tasks().exists()
+
+
+def test_the_task_makes_the_renditions_from_the_stored_original(
+    django_capture_on_commit_callbacks, run_tasks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        image = store_image(encode("JPEG", size=(2000, 1000)))
+
+    (result,) = run_tasks()
+
+    assert result.status == TaskResultStatus.SUCCESSFUL
+    assert result.return_value == {"made": 9}
+    assert image.renditions.count() == 9
+    for rendition in image.renditions.all():
+        assert open_stored(rendition.file).size == (rendition.width, rendition.height)
+
+
+def test_running_the_task_twice_changes_nothing(
+    save_image, django_capture_on_commit_callbacks, media_root
+):
+    image = save_image(encode("JPEG", size=(2000, 1000)))
+    rows = sorted(image.renditions.values_list("pk", "file"))
+    files = stored_files(media_root)
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        again = make_renditions.call(image.pk)
+
+    assert again == {"made": 0}
+    assert callbacks == []  # not even the content version moves
+    assert sorted(image.renditions.values_list("pk", "file")) == rows
+    assert stored_files(media_root) == files
+
+
+def test_the_task_makes_only_the_renditions_missing(save_image, settings):
+    image = save_image(encode("JPEG", size=(2000, 1000)))
+    untouched = set(image.renditions.exclude(width__in=(800, 1600)).values_list("pk", flat=True))
+    image.renditions.filter(width=800).delete()
+    settings.IMAGE_RENDITION_WIDTHS = (480, 800, 1200)  # 1600 is no longer wanted
+
+    made = make_renditions.call(image.pk)
+
+    assert made == {"made": 2}
+    assert rendition_set(image) == {
+        (image_format, width, width // 2)
+        for image_format in ("jpeg", "webp")
+        for width in (480, 800, 1200)
+    }
+    assert untouched <= set(image.renditions.values_list("pk", flat=True))
+
+
+def test_renditions_of_a_file_replaced_meanwhile_are_thrown_away(
+    django_capture_on_commit_callbacks, run_tasks, monkeypatch, media_root
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        image = store_image(encode("JPEG", size=(1000, 500)), name="before.jpg")
+    real_render, replaced = images.render, []
+
+    def render_while_the_editor_replaces_the_file(still, spec):
+        if not replaced:
+            replacing = Image.objects.get(pk=image.pk)
+            replacing.file = ContentFile(encode("PNG", size=(900, 300)), name="after.png")
+            replacing.save()
+            replaced.append(replacing)
+        return real_render(still, spec)
+
+    monkeypatch.setattr(images, "render", render_while_the_editor_replaces_the_file)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        (first,) = run_tasks()
+    assert first.return_value == {"made": 0}
+    assert not image.renditions.exists()
+    (second,) = run_tasks()  # the task the replacement enqueued
+
+    image = Image.objects.get(pk=image.pk)
+    assert second.return_value == {"made": image.renditions.count()}
+    assert {r.format for r in image.renditions.filter(kind="width")} == {"png", "webp"}
+    assert all("before" not in name for name in names_of(image))
+    assert sorted(str(path.relative_to(media_root)) for path in stored_files(media_root)) == sorted(
+        names_of(image)
+    )
+
+
+def test_a_file_rewritten_under_the_same_name_meanwhile_is_noticed(
+    django_capture_on_commit_callbacks, run_tasks, monkeypatch, media_root
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        image = store_image(encode("JPEG", size=(1000, 500)))
+    real_render, rewritten = images.render, []
+
+    def render_while_the_file_is_rewritten(still, spec):
+        if not rewritten:
+            default_storage.delete(image.file.name)
+            default_storage.save(image.file.name, ContentFile(encode("JPEG", color="red")))
+            rewritten.append(True)
+        return real_render(still, spec)
+
+    monkeypatch.setattr(images, "render", render_while_the_file_is_rewritten)
+
+    (result,) = run_tasks()
+
+    assert result.return_value == {"made": 0}
+    assert not image.renditions.exists()
+    assert stored_files(media_root) == [Path(media_root) / image.file.name]
+
+
+def test_a_task_that_fails_midway_keeps_the_original_and_leaves_no_rendition(
+    django_capture_on_commit_callbacks, run_tasks, monkeypatch, media_root
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        image = store_image(encode("JPEG", size=(2000, 1000)))
+    real_render, made = images.render, []
+
+    def render_until_the_disk_fills(still, spec):
+        if len(made) == 2:
+            raise OSError("disk full")
+        made.append(spec)
+        return real_render(still, spec)
+
+    monkeypatch.setattr(images, "render", render_until_the_disk_fills)
+
+    (result,) = run_tasks()
+
+    assert result.status == TaskResultStatus.FAILED
+    assert not image.renditions.exists()
+    assert stored_files(media_root) == [Path(media_root) / image.file.name]
+
+
+def test_the_task_for_a_deleted_image_does_nothing(django_capture_on_commit_callbacks, run_tasks):
+    with django_capture_on_commit_callbacks(execute=True):
+        image = store_image(encode("JPEG"))
+    Image.objects.filter(pk=image.pk).delete()
+
+    (result,) = run_tasks()
+
+    assert (result.status, result.return_value) == (
+        TaskResultStatus.SUCCESSFUL,
+        {"made": 0, "image": "deleted"},
+    )
 
 
 # Cleanup
@@ -481,7 +684,7 @@ def test_a_rolled_back_deletion_keeps_the_files(django_capture_on_commit_callbac
 
 
 def test_replacing_the_file_removes_the_old_files_once_committed(
-    django_capture_on_commit_callbacks, media_root
+    django_capture_on_commit_callbacks, media_root, run_tasks
 ):
     image = ImageFactory()
     old_names = names_of(image)
@@ -492,6 +695,7 @@ def test_replacing_the_file_removes_the_old_files_once_committed(
     assert all(default_storage.exists(name) for name in old_names)
     for callback in callbacks:
         callback()
+    run_tasks()  # the new file's renditions
 
     image = Image.objects.get(pk=image.pk)
     new_names = names_of(image)
@@ -526,8 +730,12 @@ def test_a_save_that_fails_midway_leaves_no_file(monkeypatch, media_root):
 
     monkeypatch.setattr(images, "render", render_until_the_disk_fills)
 
+    # Renditions made in the save, as the importer and the seed make them.
+    image = Image(
+        file=ContentFile(encode("JPEG", size=(2000, 1000)), name="photo.jpg"), alt_text="A picture"
+    )
     with pytest.raises(OSError, match="disk full"):
-        save_image(encode("JPEG", size=(2000, 1000)))
+        image.save(renditions_now=True)
 
     assert stored_files(media_root) == []
     assert not Image.objects.exists()
@@ -563,7 +771,7 @@ def candidates(srcset):
 
 
 @pytest.fixture
-def illustrated_article():
+def illustrated_article(save_image):
     featured = save_image(
         encode("JPEG", size=(2000, 1000)),
         alt_text="Smoke over the liaison office",
@@ -653,6 +861,39 @@ def test_an_image_without_renditions_still_shows(client):
     assert img["src"] == image.file.url
     assert "srcset" not in img
     assert sources == []
+
+
+def og_image(content):
+    return re.findall(r'<meta property="og:image(?::\w+)?" content="([^"]*)"', content)
+
+
+# Committed for real, as in production: the pages are cached under the content version, which
+# the renditions' commit moves.
+@pytest.mark.django_db(transaction=True)
+def test_pages_show_the_original_until_the_renditions_are_made_then_them(client, run_tasks):
+    image = store_image(encode("JPEG", size=(2000, 1000)), alt_text="Smoke over the office")
+    article = ArticleFactory(featured_image=image)
+    url = article.get_absolute_url()
+
+    before = client.get(url).content.decode()
+    img, sources = Tags(before).img("Smoke over the office")
+    assert (img["src"], img["width"], img["height"]) == (image.file.url, "2000", "1000")
+    assert "srcset" not in img
+    assert sources == []
+    assert og_image(before)[:3] == [f"http://testserver{image.file.url}", "2000", "1000"]
+    (entry,) = feedparser.parse(client.get("/feed/").content).entries
+    assert entry.enclosures[0].href == f"http://testserver{image.file.url}"
+
+    run_tasks()
+
+    after = client.get(url).content.decode()  # not the page cached before
+    img, sources = Tags(after).img("Smoke over the office")
+    jpegs = {r.file.url: r.width for r in image.renditions.filter(kind="width", format="jpeg")}
+    assert candidates(img["srcset"]) == jpegs
+    assert img["src"] in jpegs
+    assert [source["type"] for source in sources] == ["image/webp"]
+    card = image.renditions.get(kind="social")
+    assert og_image(after)[:3] == [f"http://testserver{card.file.url}", "1200", "630"]
 
 
 def article_page_queries(client, figures):
