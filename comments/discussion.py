@@ -207,27 +207,22 @@ class MotiveComment:
 def newest_on_motive(motive, count=MOTIVE_PAGE_COMMENTS):
     """The newest approved comments discussing `motive` on published articles, each with
     its link on the page of its article's discussion that shows it to a reader not logged
-    in: two queries (the comments with their sections and pages, then their articles)."""
+    in: one query, the section's article joined (a comment's section is on its article)."""
     rules = current_rules()
-    comments = list(
+    comments = (
         Comment.objects.on_published_articles()
         .public()
         .filter(is_spam=False)
         .on_motive(motive)
-        .select_related("section")
+        .select_related("section__article")
         .order_by("-submit_date", "-pk")
         .with_threads_before(rules.order)[:count]
-    )
-    articles = Article.objects.only("title", "slug", "published_at").in_bulk(
-        {comment.article_pk for comment in comments}
     )
     return [
         MotiveComment(
             comment,
-            articles[comment.article_pk],
-            comment.url_on_page(
-                articles[comment.article_pk], rules.page_of(comment.threads_before)
-            ),
+            comment.section.article,
+            comment.url_on_page(comment.section.article, rules.page_of(comment.threads_before)),
         )
         for comment in comments
     ]
