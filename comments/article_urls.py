@@ -1,10 +1,10 @@
-"""Addresses under an article's permalink that belong to its discussion.
+"""Addresses under blog's own addresses that belong to the discussion.
 
 Included at the site's root before blog.urls: blog never imports comments, so the comment
-feed at `<article permalink>feed/` is routed from here.
+feeds at `<article permalink>feed/` and `/motives/<slug>/comments/feed/` are routed from here.
 """
 
-from django.urls import re_path
+from django.urls import path, re_path
 
 from blog.urls import ARTICLE_PERMALINK
 
@@ -14,4 +14,5 @@ app_name = "article_comments"
 
 urlpatterns = [
     re_path(ARTICLE_PERMALINK + "feed/$", feeds.article_feed, name="feed"),
+    path("motives/<slug:slug>/comments/feed/", feeds.motive_feed, name="motive_feed"),
 ]

@@ -16,6 +16,8 @@ from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.template.loader import render_to_string
 
+from blog.models import Article, Motive
+
 from .forms import CommentForm
 from .models import Comment, Commenter, current_rules
 from .moderators import is_moderator
@@ -26,6 +28,8 @@ from .services import decisions_for
 ANONYMOUS, READER, MODERATOR = "anonymous", "reader", "moderator"
 # Long enough to outlive a burst of readers; a new content version makes it unreachable.
 THREAD_CACHE_SECONDS = 24 * 60 * 60
+# How many of a motive's newest comments its page shows.
+MOTIVE_PAGE_COMMENTS = 10
 
 
 @dataclass
@@ -123,22 +127,28 @@ class DiscussionPage:
     threads: list
     page: object
     count: int
+    # The motive the discussion is filtered to (?motive=<slug>), or None.
+    motive: Motive | None = None
 
 
-def discussion_page(article, user, version, page_number=1, open_for_replies=True):
+def discussion_page(article, user, version, page_number=1, open_for_replies=True, motive=None):
     """The page's threads as HTML, in a fixed number of queries whatever the number of
     comments: the count of threads, the page's thread ids, the viewer's own threads (when
     logged in), then the comments of the threads the cache did not have (none when it had
     them all). Threads are listed as CommentQuerySet.listed_roots() lists them, which
     Comment.page_number() counts too. `version` is the content version, read before this.
+
+    With a `motive`, only the threads discussing a section that argues it are listed, on
+    pages of their own (a reply carries its thread's section, so threads stay whole), and
+    the count is theirs: one more query. A comment's permalink keeps counting the
+    unfiltered pages.
     """
     rules = current_rules()
     in_article = Comment.objects.for_article(article)
-    roots = (
-        in_article.listed_roots(user)
-        .in_thread_order(rules.order)
-        .values_list("thread_id", flat=True)
-    )
+    listed = in_article.listed_roots(user)
+    if motive is not None:
+        listed = listed.on_motive(motive)
+    roots = listed.in_thread_order(rules.order).values_list("thread_id", flat=True)
     page = Paginator(roots, rules.top_level_per_page).get_page(page_number)
     offset = page.start_index() - 1 if page.paginator.count else 0
     thread_ids = list(roots[offset : offset + rules.top_level_per_page])
@@ -146,8 +156,9 @@ def discussion_page(article, user, version, page_number=1, open_for_replies=True
     own = set()
     if user.is_authenticated:
         own = set(in_article.filter(user=user).values_list("thread_id", flat=True).distinct())
+    shown = motive.slug if motive is not None else ""
     keys = {
-        thread_id: f"discussion:{version}:{kind}:{int(open_for_replies)}:{thread_id}"
+        thread_id: f"discussion:{version}:{kind}:{int(open_for_replies)}:{shown}:{thread_id}"
         for thread_id in thread_ids
         if thread_id not in own
     }
@@ -155,8 +166,10 @@ def discussion_page(article, user, version, page_number=1, open_for_replies=True
     missing = [thread_id for thread_id in thread_ids if keys.get(thread_id) not in html]
     rendered = {}
     if missing:
-        comments = in_article.filter(thread_id__in=missing, is_spam=False).in_thread_order(
-            rules.order
+        comments = (
+            in_article.filter(thread_id__in=missing, is_spam=False)
+            .select_related("section")
+            .in_thread_order(rules.order)
         )
         for root in build_tree(comments, user, rules, open_for_replies):
             rendered[root.comment.thread_id] = render_thread(root, user, kind)
@@ -171,12 +184,61 @@ def discussion_page(article, user, version, page_number=1, open_for_replies=True
         # the two queries.
         if text:
             threads.append(text)
-    return DiscussionPage(threads=threads, page=page, count=article.comment_count)
+    count = article.comment_count
+    if motive is not None:
+        count = in_article.public().on_motive(motive).count()
+    return DiscussionPage(threads=threads, page=page, count=count, motive=motive)
 
 
-def leave_a_reply(article, user, parent=None):
-    """What the Leave a Reply block shows, on the article or a reply page: whether comments
-    are open, whether this reader is banned, and the form when they may write."""
+def section_comment_counts(article):
+    """{section id: approved comments discussing it}: one aggregate query for the article."""
+    return Comment.objects.for_article(article).public().section_counts()
+
+
+@dataclass
+class MotiveComment:
+    """A comment on a motive's page: where it was posted, and its link in place."""
+
+    comment: Comment
+    article: Article
+    link: str
+
+
+def newest_on_motive(motive, count=MOTIVE_PAGE_COMMENTS):
+    """The newest approved comments discussing `motive` on published articles, each with
+    its link on the page of its article's discussion that shows it to a reader not logged
+    in: one query, the section's article joined (a comment's section is on its article)."""
+    rules = current_rules()
+    comments = (
+        Comment.objects.on_published_articles()
+        .public()
+        .filter(is_spam=False)
+        .on_motive(motive)
+        .select_related("section__article")
+        .order_by("-submit_date", "-pk")
+        .with_threads_before(rules.order)[:count]
+    )
+    return [
+        MotiveComment(
+            comment,
+            comment.section.article,
+            comment.url_on_page(comment.section.article, rules.page_of(comment.threads_before)),
+        )
+        for comment in comments
+    ]
+
+
+def motive_named(slug):
+    """The motive of a `?motive=` filter, or None for no filter (or an unknown slug)."""
+    if not slug:
+        return None
+    return Motive.objects.filter(slug=slug).first()
+
+
+def leave_a_reply(article, user, parent=None, section=None):
+    """What the Leave a Reply block shows, on the article, a reply page or a section's
+    page: whether comments are open, whether this reader is banned, and the form when they
+    may write (tied to `section` when one is given)."""
     accepts = comments_open(article)
     banned = accepts and Commenter.standing_of(user) == Commenter.Standing.BANNED
     may_write = accepts and user.is_authenticated and not banned
@@ -186,5 +248,14 @@ def leave_a_reply(article, user, parent=None):
         "accepts_comments": accepts,
         "banned": banned,
         "banned_message": BANNED_MESSAGE,
-        "form": CommentForm(article, comment=parent, user=user) if may_write else None,
+        "form": (
+            CommentForm(
+                article,
+                comment=parent,
+                user=user,
+                initial={"section": section.pk} if section is not None else {},
+            )
+            if may_write
+            else None
+        ),
     }

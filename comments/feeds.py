@@ -1,5 +1,5 @@
-"""RSS 2.0 feeds of approved comments: per article at `<article permalink>feed/`, and
-site-wide at /comments/feed/.
+"""RSS 2.0 feeds of approved comments: per article at `<article permalink>feed/`, per
+motive at /motives/<slug>/comments/feed/, and site-wide at /comments/feed/.
 
 Only what every reader may see is published: approved comments (never held, spam or
 removed) on published articles, with the commenter's display name and never an email.
@@ -10,16 +10,14 @@ number of comments.
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib.auth.models import AnonymousUser
-from django.db.models import CharField, Count, Max, OuterRef, Subquery
-from django.db.models.functions import Cast, Coalesce
+from django.db.models import Count, Max
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.encoding import escape_uri_path
 from django.utils.feedgenerator import Rss201rev2Feed
 
 from blog.feeds import SiteFeed, conditional_feed
-from blog.models import Article
+from blog.models import Article, Motive
 
 from .models import Comment, current_rules
 from .rendering import comment_html
@@ -34,11 +32,7 @@ def approved(comments):
 
 
 def comments_on_published_articles():
-    # object_pk is text (a generic relation): the published articles' ids are cast to match.
-    published_ids = (
-        Article.objects.published().annotate(id_text=Cast("pk", CharField())).values("id_text")
-    )
-    return approved(Comment.objects.on_articles()).filter(object_pk__in=published_ids)
+    return approved(Comment.objects.on_published_articles())
 
 
 def comments_on(article):
@@ -63,21 +57,8 @@ def last_change(comments):
 
 
 def with_threads_before(comments, rules):
-    """Annotates each comment with the number of threads listed before its own on its
-    article's discussion for a reader not logged in: Comment.page_number(None) in the
-    feed's one query, instead of two queries per comment."""
-    same_article = Comment.objects.filter(
-        content_type_id=OuterRef("content_type_id"), object_pk=OuterRef("object_pk")
-    )
-    earlier_roots = (
-        same_article.listed_roots(AnonymousUser())
-        .listed_before(OuterRef("thread_id"), rules.order)
-        .order_by()
-        .values("object_pk")
-        .annotate(count=Count("pk"))
-        .values("count")
-    )
-    return comments.annotate(threads_before=Coalesce(Subquery(earlier_roots), 0))
+    """CommentQuerySet.with_threads_before(): each comment's page, in the feed's one query."""
+    return comments.with_threads_before(rules.order)
 
 
 @dataclass
@@ -171,6 +152,25 @@ class ArticleCommentFeed(CommentFeed):
         return {article.pk: article}
 
 
+class MotiveCommentFeed(CommentFeed):
+    """The newest approved comments discussing one motive, on every published article."""
+
+    def get_object(self, request, motive):
+        return motive
+
+    def title(self, motive):
+        return f"Comments on the motive “{motive.name}” — {settings.SITE_NAME}"
+
+    def description(self, motive):
+        return f"The newest approved comments discussing “{motive.name}”, on every article."
+
+    def page(self, motive):
+        return motive.get_absolute_url()
+
+    def comments(self, motive):
+        return comments_on_published_articles().on_motive(motive)
+
+
 def author_name(comment):
     return comment.user_name or "Anonymous"
 
@@ -185,8 +185,20 @@ def article_state(article):
     return max(filter(None, (changed, article.updated_at))), count
 
 
+def motive_state(motive):
+    # The feed's title names the motive, which has no date of its own: a rename changes
+    # the ETag (the count and the date do not).
+    changed, count = last_change(comments_on_published_articles().on_motive(motive))
+    return changed, f"{count}:{motive.name}"
+
+
 site_feed = conditional_feed(CommentFeed, site_state)
 _article_feed = conditional_feed(ArticleCommentFeed, article_state)
+_motive_feed = conditional_feed(MotiveCommentFeed, motive_state)
+
+
+def motive_feed(request, slug):
+    return _motive_feed(request, motive=get_object_or_404(Motive, slug=slug))
 
 
 def article_feed(request, year, month, day, slug):

@@ -17,6 +17,8 @@ from django.utils import timezone
 from django_comments.forms import DEFAULT_COMMENTS_TIMEOUT
 from django_comments_xtd.forms import XtdCommentForm
 
+from blog.models import Section
+
 from .models import NAME_MAX_LENGTH, Comment, current_rules
 
 EXPIRED_MESSAGE = (
@@ -71,6 +73,11 @@ class CommentForm(XtdCommentForm):
         followup.label = "Notify me of new comments via email"
         followup.widget = forms.CheckboxInput()
         self.fields["honeypot"].label = "Leave this field empty"
+        # "Discuss this motive": the motive section of this article the comment is about.
+        # Not signed, so checked in clean_section(); a reply takes its parent's instead.
+        self.fields["section"] = forms.IntegerField(
+            required=False, min_value=1, widget=forms.HiddenInput
+        )
 
     # contrib-comments answers a bad timestamp or hash with a bare 400; the view shows
     # the form again instead, with these messages.
@@ -124,6 +131,25 @@ class CommentForm(XtdCommentForm):
         self.parent = parent
         return reply_to
 
+    def clean_section(self):
+        """A section of this article that argues a motive, or none."""
+        section_id = self.cleaned_data["section"]
+        if not section_id:
+            return None
+        section = (
+            Section.objects.filter(
+                pk=section_id, article_id=self.target_object.pk, motives__isnull=False
+            )
+            .distinct()
+            .first()
+        )
+        if section is None:
+            raise forms.ValidationError(
+                "The section you are discussing is not a motive of this article.",
+                code="section",
+            )
+        return section
+
     def is_stale(self):
         """Only the form's age or signature failed: the reader's text is fine."""
         return bool(self.errors) and set(self.errors) <= {"timestamp", "security_hash"}
@@ -151,6 +177,8 @@ class CommentForm(XtdCommentForm):
             "user_url": "",
             "site_id": site_id or settings.SITE_ID,
             "parent_id": self.cleaned_data["reply_to"],
+            # For a reply, Comment._take_place_under_parent() sets its parent's instead.
+            "section": self.cleaned_data.get("section"),
             "followup": self.cleaned_data["followup"],
             "submission_key": Comment.submission_key_for(
                 self.user.pk,

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from blog.models import Article
+from blog.models import Article, Section
 
 from . import notifications, services
 from .discussion import leave_a_reply
@@ -64,6 +64,28 @@ def reply(request, pk):
             "parent": parent,
             "next_url": request.get_full_path(),
             **leave_a_reply(article, request.user, parent=parent),
+        },
+    )
+
+
+@require_GET
+def discuss_section(request, section_pk):
+    """ "Discuss this motive" on a page of its own, for readers without JavaScript: the
+    Leave a Reply form tied to one motive section of a published article."""
+    section = get_object_or_404(
+        Section.objects.filter(motives__isnull=False).distinct().select_related("article"),
+        pk=section_pk,
+        article__in=Article.objects.published(),
+    )
+    return render(
+        request,
+        "comments/discuss_section.html",
+        {
+            "article": section.article,
+            "section": section,
+            "motives": section.motives.all(),
+            "next_url": request.get_full_path(),
+            **leave_a_reply(section.article, request.user, section=section),
         },
     )
 

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("comments", "0006_comment_body_html"),
+        ("comments", "0007_comment_section"),
     ]
 
     operations = [

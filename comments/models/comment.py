@@ -16,11 +16,22 @@ from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Exists, F, Max, Min, OuterRef, Q
+from django.db.models import (
+    CharField,
+    Count,
+    Exists,
+    F,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    Subquery,
+)
+from django.db.models.functions import Cast, Coalesce
 from django.urls import reverse
 from django_comments_xtd.models import XtdComment
 
-from blog.models import Article, ContentVersion
+from blog.models import Article, ContentVersion, Section
 
 from ..moderators import is_moderator
 from ..rendering import comment_body_html
@@ -73,6 +84,29 @@ class CommentQuerySet(models.QuerySet):
     def roots(self):
         return self.filter(level=0)
 
+    def on_published_articles(self):
+        """Comments on the site's published articles. object_pk is text (a generic
+        relation): the published articles' ids are cast to match."""
+        published_ids = (
+            Article.objects.published().annotate(id_text=Cast("pk", CharField())).values("id_text")
+        )
+        return self.on_articles().filter(object_pk__in=published_ids)
+
+    def on_motive(self, motive):
+        """Comments that discuss a section arguing `motive` (a reply carries its thread's
+        section, so a thread is wholly in or out)."""
+        return self.filter(section__motives=motive)
+
+    def section_counts(self):
+        """{section id: number of these comments}, in one aggregate query."""
+        rows = (
+            self.exclude(section=None)
+            .order_by()
+            .values_list("section_id")
+            .annotate(count=Count("pk"))
+        )
+        return dict(rows)
+
     def in_thread_order(self, order=None):
         """Threads oldest (or newest) first, as given or as the rules say; within a thread,
         the tree's reading order."""
@@ -94,6 +128,23 @@ class CommentQuerySet(models.QuerySet):
         """Of these roots, those listed before thread `thread_id` (a value or an OuterRef)."""
         before = "thread_id__gt" if order == NEWEST_FIRST else "thread_id__lt"
         return self.filter(**{before: thread_id})
+
+    def with_threads_before(self, order):
+        """Annotates each comment with the number of threads listed before its own on its
+        article's discussion for a reader not logged in: Comment.page_number(None) in the
+        listing's one query, instead of two queries per comment."""
+        same_article = Comment.objects.filter(
+            content_type_id=OuterRef("content_type_id"), object_pk=OuterRef("object_pk")
+        )
+        earlier_roots = (
+            same_article.listed_roots(AnonymousUser())
+            .listed_before(OuterRef("thread_id"), order)
+            .order_by()
+            .values("object_pk")
+            .annotate(count=Count("pk"))
+            .values("count")
+        )
+        return self.annotate(threads_before=Coalesce(Subquery(earlier_roots), 0))
 
 
 class Comment(XtdComment):
@@ -121,6 +172,16 @@ class Comment(XtdComment):
     # The text as HTML, rendered when the text is saved (as sections keep their Markdown
     # rendered): a page shows it as it is, with no work per comment.
     body_html = models.TextField(blank=True, editable=False)
+    # The motive section of the article that this comment discusses ("Discuss this
+    # motive"); a reply carries its parent's, set when it joins the thread. Comments from
+    # before, and imported ones, have none.
+    section = models.ForeignKey(
+        Section,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="comments",
+    )
 
     objects = CommentQuerySet.as_manager()
 
@@ -292,8 +353,15 @@ class Comment(XtdComment):
             pk=XtdComment.norel_objects.filter(pk=self.parent_id).values("thread_id")[:1]
         )
         list(thread.select_for_update().values_list("pk", flat=True))
-        parent = XtdComment.norel_objects.filter(pk=self.parent_id).first()
+        # The parent's section is on the site's table, read in the same query.
+        parent = (
+            XtdComment.norel_objects.filter(pk=self.parent_id)
+            .annotate(site_section_id=F("site_comment__section_id"))
+            .first()
+        )
         self._check_parent(parent)
+        # A reply discusses what its thread discusses, whatever its form said.
+        self.section_id = parent.site_section_id
         self.thread_id = parent.thread_id
         self.level = parent.level + 1
         in_thread = XtdComment.norel_objects.filter(thread_id=parent.thread_id)

@@ -2,10 +2,17 @@ from allauth.socialaccount.adapter import get_adapter as get_social_adapter
 from django import template
 from django.conf import settings
 from django.urls import reverse
+from django.utils.http import urlencode
 
 from blog.models import ContentVersion
 
-from ..discussion import discussion_page, leave_a_reply
+from ..discussion import (
+    discussion_page,
+    leave_a_reply,
+    motive_named,
+    newest_on_motive,
+    section_comment_counts,
+)
 from ..moderators import is_moderator
 from ..rendering import avatar_colour, comment_html, initials
 from ..services import decisions_for
@@ -19,12 +26,14 @@ def discussion(context, article):
     request = context["request"]
     user = request.user
     respond = leave_a_reply(article, user)
+    motive = motive_named(request.GET.get("motive"))
     page = discussion_page(
         article,
         user,
         ContentVersion.for_request(request)[0],
         request.GET.get("cpage", 1),
         open_for_replies=respond["accepts_comments"],
+        motive=motive,
     )
     return {
         "request": request,
@@ -36,7 +45,30 @@ def discussion(context, article):
         **respond,
         "post_url": reverse("comments:post", kwargs={"article_pk": article.pk}),
         "next_url": article.get_absolute_url() + "#respond",
+        # Pagination links keep the motive filter: "?motive=<slug>&cpage=" or "?cpage=".
+        "page_query": "?" + (urlencode({"motive": motive.slug}) + "&" if motive else "") + "cpage=",
     }
+
+
+@register.simple_tag
+def comment_counts(article):
+    """{section id: approved comments discussing it} for the article's contents list and
+    sections, in one aggregate query. Used in blog/article_body.html, which is rendered
+    once per content version: a comment's change bumps the version, so counts stay true."""
+    return section_comment_counts(article)
+
+
+@register.filter
+def count_of(counts, section):
+    """The number of comments on `section` in comment_counts' answer."""
+    return counts.get(section.pk, 0)
+
+
+@register.inclusion_tag("comments/motive_comments.html")
+def motive_comments(motive):
+    """The newest approved comments on `motive`, across published articles, each linked
+    to its place in its article's discussion: for the motive's page."""
+    return {"motive": motive, "entries": newest_on_motive(motive)}
 
 
 @register.inclusion_tag("comments/login_choices.html", takes_context=True)

@@ -1,6 +1,8 @@
 /* Reply in place: a comment's "Reply" link moves the Leave a Reply block under that
  * comment instead of opening the reply page. Without this script (or without a form,
  * for a reader who is not logged in) the link opens /comments/<id>/reply/ as before.
+ * A motive section's "Discuss this motive" link does the same under its section, with
+ * the section in the form's hidden `section` field (without it: /comments/section/<id>/).
  * No inline script, no framework: loaded with `defer` from comments/discussion.html.
  */
 (function () {
@@ -13,10 +15,11 @@
   }
   var form = respond.querySelector("#commentform");
   var replyTo = form && form.elements.namedItem("reply_to");
+  var sectionField = form && form.elements.namedItem("section");
   var textarea = form && form.querySelector("textarea");
   var cancel = document.getElementById("cancel-reply");
   var title = document.getElementById("reply-title-text");
-  if (!form || !replyTo || !textarea || !cancel || !title) {
+  if (!form || !replyTo || !sectionField || !textarea || !cancel || !title) {
     // Logged out (login choices, not a form), or markup this script does not know:
     // the Reply links keep opening the reply page.
     return;
@@ -46,6 +49,8 @@
     var replies = item.querySelector(":scope > ol");
     item.insertBefore(respond, replies);
     replyTo.value = link.getAttribute("data-reply-to");
+    // A reply discusses what its thread discusses: the server takes the parent's section.
+    sectionField.value = "";
     title.textContent = "Reply to " + (author ? author.textContent.trim() : "this comment");
     cancel.hidden = false;
     respond.classList.add("respond--reply");
@@ -56,9 +61,30 @@
     return true;
   }
 
+  function openUnderSection(link, focus) {
+    var section = link.closest("section.section");
+    var where = link.closest(".section__discussion");
+    if (!section || !where) {
+      return false;
+    }
+    where.after(respond);
+    replyTo.value = "0";
+    sectionField.value = link.getAttribute("data-section");
+    title.textContent = "Discuss “" + link.getAttribute("data-section-label") + "”";
+    cancel.hidden = false;
+    respond.classList.add("respond--reply", "respond--section");
+    opener = link;
+    if (focus) {
+      textarea.focus();
+    }
+    return true;
+  }
+
   function close() {
     home.after(respond);
     replyTo.value = "0";
+    sectionField.value = "";
+    respond.classList.remove("respond--section");
     title.textContent = originalTitle;
     cancel.hidden = true;
     respond.classList.remove("respond--reply");
@@ -84,6 +110,16 @@
     }
   });
 
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest("a.section__discuss[data-section]");
+    if (!link || !plainClick(event)) {
+      return;
+    }
+    if (openUnderSection(link, true)) {
+      event.preventDefault();
+    }
+  });
+
   cancel.addEventListener("click", function (event) {
     event.preventDefault();
     close();
@@ -98,6 +134,13 @@
     );
     if (!link || !open(link, false)) {
       replyTo.value = "0";
+    }
+  } else if (sectionField.value) {
+    var discuss = document.querySelector(
+      'a.section__discuss[data-section="' + sectionField.value.replace(/[^0-9]/g, "") + '"]'
+    );
+    if (!discuss || !openUnderSection(discuss, false)) {
+      sectionField.value = "";
     }
   }
 })();

@@ -19,15 +19,18 @@ HOME_QUERIES = 5
 # the article (author and image joined); then, to render the article's own HTML once for
 # the content version (blog/views.py, article_parts): the article again with its image's
 # renditions, its sections (figures joined), their motives, the figures' renditions, its
-# topics, and the previous and the next article
-READING_QUERIES = 1 + 8
+# topics, the previous and the next article, and the approved comments on each motive
+# section (one aggregate, through the comments app's `comment_counts` tag)
+READING_QUERIES = 1 + 9
 # the discussion: the discussion rules and the article's content type (both cached after the
 # first request), the count of threads and the page's comments (tests/comments pins these
 # at any number of comments); for a reader not logged in, the site and the social apps for
 # login icons
 ARTICLE_QUERIES = READING_QUERIES + 4 + 2
-# the motive, the paginator's count, the page of sections (articles joined)
-MOTIVE_QUERIES = 3
+# the motive, the paginator's count, the page of sections (articles joined); then the
+# comments app's `motive_comments` tag: the discussion rules and the article content type
+# (both cached after the first request), the newest comments (sections and articles joined)
+MOTIVE_QUERIES = 3 + 3
 # the topic, then what the home page runs
 TOPIC_QUERIES = 1 + HOME_QUERIES
 
