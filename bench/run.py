@@ -18,7 +18,8 @@ Environment (all optional):
   BENCH_THREADS (2), BENCH_CONNECTIONS (16);
 - BENCH_QUIET_MAX: how long a row waits, at most, for the rest of the machine to use under
   a quarter of a core (60 s);
-- BENCH_ONLY: comma-separated words; only the rows whose label holds one run;
+- BENCH_ONLY: words separated by ";"; only the rows whose label holds one run
+  (e.g. "200 comments, anonymous, rendered;home, rendered");
 - BENCH_LOADGEN=python: the Python client even when wrk is installed;
 - BENCH_REDIS_URL: a Redis for the server's cache. REDIS_URL is ignored, so that a run
   never writes its pages into a real site's cache;
@@ -553,14 +554,22 @@ def wordpress_side_by_side(site, port, master_pid, settings):
     return (results / "table.md").read_text()
 
 
+def stop(signum, frame):
+    raise SystemExit(128 + signum)
+
+
 def main():
+    # Stopped from outside (even as a background job, where SIGINT is ignored), the run
+    # still stops gunicorn and removes its database and files.
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
     settings = {
         "duration": env_number("BENCH_DURATION", 10),
         "warmup": env_number("BENCH_WARMUP", 2),
         "threads": env_number("BENCH_THREADS", 2),
         "connections": env_number("BENCH_CONNECTIONS", 16),
     }
-    only = [word.strip().lower() for word in os.environ.get("BENCH_ONLY", "").split(",")]
+    only = [word.strip().lower() for word in os.environ.get("BENCH_ONLY", "").split(";")]
     only = [word for word in only if word]
     os.chdir(BASE_DIR)
     sys.path.insert(0, str(BASE_DIR))
