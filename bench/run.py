@@ -262,12 +262,20 @@ def rss_mb(pid):
     return float("nan")
 
 
-def cpu_ticks(pids):
-    """utime + stime of these processes, in clock ticks."""
+def _stat_fields(pid):
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+
+def server_ticks(master_pid):
+    """CPU ticks used by gunicorn: the master, with the workers it has reaped (a worker
+    replaced after max_requests hands its time to the master's cutime), and the live ones."""
     total = 0
-    for pid in pids:
+    with contextlib.suppress(OSError):
+        fields = _stat_fields(master_pid)
+        total += sum(int(value) for value in fields[11:15])
+    for pid in worker_pids(master_pid):
         with contextlib.suppress(OSError):
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            fields = _stat_fields(pid)
             total += int(fields[11]) + int(fields[12])
     return total
 
@@ -285,31 +293,31 @@ def wait_idle(master_pid, timeout=120):
     deadline = time.monotonic() + timeout
     previous, quiet = None, 0
     while time.monotonic() < deadline and quiet < 2:
-        ticks = cpu_ticks([master_pid, *worker_pids(master_pid)])
+        ticks = server_ticks(master_pid)
         quiet = quiet + 1 if ticks == previous else 0
         previous = ticks
         time.sleep(0.3)
 
 
-def other_cpu_percent(busy_before, total_before, ours_before, servers):
+def other_cpu_percent(busy_before, total_before, ours_before, master_pid):
     """What everything but gunicorn, the load generator and this process used since the
     `before` readings, in % of one core."""
     busy_after, total_after = busy_ticks()
-    ours = cpu_ticks(servers) + own_ticks() - ours_before
+    ours = server_ticks(master_pid) + own_ticks() - ours_before
     other = (busy_after - busy_before - ours) / max(total_after - total_before, 1)
     return max(other, 0) * (os.cpu_count() or 1) * 100
 
 
-def wait_quiet(servers, threshold=25, longest=None):
+def wait_quiet(master_pid, threshold=25, longest=None):
     """Until the rest of the machine uses under `threshold` % of a core (at most
     BENCH_QUIET_MAX seconds, 60): a row measured while another job runs says little."""
     longest = env_number("BENCH_QUIET_MAX", 60) if longest is None else longest
     deadline = time.monotonic() + longest
     while True:
         busy, total = busy_ticks()
-        ours = cpu_ticks(servers) + own_ticks()
+        ours = server_ticks(master_pid) + own_ticks()
         time.sleep(1)
-        other = other_cpu_percent(busy, total, ours, servers)
+        other = other_cpu_percent(busy, total, ours, master_pid)
         if other < threshold or time.monotonic() > deadline:
             return other
 
@@ -468,12 +476,11 @@ def measure(row, port, settings, access_log, master_pid):
         run_load(url, duration=settings["warmup"], **load)
         wait_idle(master_pid)
     offset = Path(access_log).stat().st_size
-    servers = [master_pid, *worker_pids(master_pid)]
-    wait_quiet(servers)
+    wait_quiet(master_pid)
     busy, total = busy_ticks()
-    ours = cpu_ticks(servers) + own_ticks()
+    ours = server_ticks(master_pid) + own_ticks()
     measured.load = run_load(url, duration=settings["duration"], **load)
-    measured.other_cpu_percent = other_cpu_percent(busy, total, ours, servers)
+    measured.other_cpu_percent = other_cpu_percent(busy, total, ours, master_pid)
     wait_idle(master_pid)
     measured.server_p95_ms = p95(access_log_times(access_log, offset, row.path))
     return measured
@@ -620,8 +627,8 @@ def main():
                 "are plain anonymous requests after the warm-up. bytes: one response, "
                 "uncompressed; gzip bytes: the same with Accept-Encoding: gzip. server p95: "
                 "gunicorn's access log. Queries: one request, Django's test client. other CPU: "
-                "what the rest of the machine used during the row, in % of one core "
-                f"({os.cpu_count()} cores = {100 * (os.cpu_count() or 1)} %)."
+                "what the rest of the machine (PostgreSQL included) used during the row, in % "
+                f"of one core ({os.cpu_count()} cores = {100 * (os.cpu_count() or 1)} %)."
             )
             print(
                 "gunicorn workers' RSS after the run: "
