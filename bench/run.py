@@ -593,7 +593,7 @@ def main():
             with gunicorn(port, workdir) as server:
                 overrides = os.environ.get("GUNICORN_CMD_ARGS", "")
                 print(
-                    f"gunicorn -c gunicorn.conf.py {overrides}: "
+                    f"gunicorn -c gunicorn.conf.py{' ' + overrides if overrides else ''}: "
                     f"{len(worker_pids(server.pid))} workers on {HOST}:{port}",
                     flush=True,
                 )
