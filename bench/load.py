@@ -45,8 +45,8 @@ def describe(threads, connections, duration):
             f"--timeout {WRK_TIMEOUT} --latency"
         )
     return (
-        f"Python client (bench/load.py, wrk not found): {connections} threads, one keep-alive "
-        f"connection each, {duration}s"
+        f"Python client (bench/load.py; no wrk, or BENCH_LOADGEN=python): {connections} "
+        f"threads, one keep-alive connection each, {duration}s"
     )
 
 
