@@ -9,14 +9,16 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format check bench screenshot backup restore lock clean
+.PHONY: help run test lint format check bench bench-search screenshot backup restore lock clean
 
 help:
 	@echo "make run         set up, migrate, load the seed article, serve on 127.0.0.1:\$$PORT ($(PORT)) with a task worker"
 	@echo "make test        run the whole test suite (SQLite unless DATABASE_URL is set)"
 	@echo "make lint        ruff lint and format check, import-linter's contracts, template indentation (djhtml)"
 	@echo "make format      ruff format and autofix, template indentation (djhtml)"
-	@echo "make bench       search timings over 1,000 generated articles, the article page with 0-500 comments (rolled back)"
+	@echo "make bench       the article (0, 200, 1,000 comments), home, a static file and a comment POST"
+	@echo "                 under load: gunicorn with production settings, wrk; WORDPRESS=1 beside WordPress"
+	@echo "make bench-search  search timings over 1,000 generated articles (rolled back)"
 	@echo "make screenshot  refresh docs/screenshot.png through the browser test"
 	@echo "make backup      database and uploads into var/backups/liaison-<time>.tar.gz (BACKUP=<path> for another)"
 	@echo "make restore BACKUP=<path>  replace the database and uploads with a backup"
@@ -69,12 +71,17 @@ format: $(INSTALLED)
 	$(BIN)/ruff format .
 	$(BIN)/djhtml templates/
 
-# Search timings over 1,000 generated articles, rolled back afterwards (set DATABASE_URL
-# for PostgreSQL). A benchmark, not a test: tests never assert time.
+# Benchmarks, not tests: tests never assert time.
+# The site under load in a throwaway database (bench/run.py says what it does and which
+# variables change it: BENCH_DURATION=3 for a quick run, DATABASE_URL for PostgreSQL).
 bench: $(INSTALLED)
+	$(BIN)/python -m bench.run
+
+# Search timings over 1,000 generated articles, rolled back afterwards (set DATABASE_URL
+# for PostgreSQL).
+bench-search: $(INSTALLED)
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput -v0
 	DEBUG=1 $(BIN)/python manage.py bench_search --articles 1000
-	DEBUG=1 $(BIN)/python manage.py bench_discussion
 
 screenshot: $(INSTALLED)
 	LIAISON_SCREENSHOT_DIR=$(CURDIR)/docs $(BIN)/python -m pytest -m browser -q

@@ -1,0 +1,53 @@
+"""gunicorn.conf.py, loaded the way `gunicorn -c gunicorn.conf.py config.wsgi` loads it,
+holds what the README's Deploying section promises."""
+
+import sys
+
+import pytest
+from django.conf import settings
+from gunicorn.app.wsgiapp import WSGIApplication
+
+CONFIG_FILE = settings.BASE_DIR / "gunicorn.conf.py"
+
+
+@pytest.fixture
+def gunicorn_config(monkeypatch):
+    """gunicorn's own Config, read from the command line the README gives."""
+    for name in ("GUNICORN_BIND", "GUNICORN_ACCESSLOG", "GUNICORN_CMD_ARGS", "WEB_CONCURRENCY"):
+        monkeypatch.delenv(name, raising=False)
+
+    def load(**environ):
+        for name, value in environ.items():
+            monkeypatch.setenv(name, value)
+        monkeypatch.setattr(sys, "argv", ["gunicorn", "-c", str(CONFIG_FILE), "config.wsgi"])
+        return WSGIApplication("%(prog)s [OPTIONS] [APP_MODULE]").cfg
+
+    return load
+
+
+def test_it_serves_the_project_with_the_measured_workers(gunicorn_config):
+    config = gunicorn_config()
+
+    assert config.worker_class_str == "sync"
+    assert config.workers == 5
+
+
+def test_it_listens_on_loopback_port_8000_unless_gunicorn_bind_says_otherwise(gunicorn_config):
+    assert gunicorn_config().bind == ["127.0.0.1:8000"]
+    assert gunicorn_config(GUNICORN_BIND="0.0.0.0:9000").bind == ["0.0.0.0:9000"]
+
+
+def test_workers_queue_overload_and_are_recycled(gunicorn_config):
+    config = gunicorn_config()
+
+    assert config.keepalive == 5
+    assert config.backlog == 2048
+    assert config.timeout == 30
+    assert (config.max_requests, config.max_requests_jitter) == (2000, 200)
+
+
+def test_the_access_log_ends_with_the_request_time(gunicorn_config):
+    config = gunicorn_config(GUNICORN_ACCESSLOG="/tmp/access.log")
+
+    assert config.accesslog == "/tmp/access.log"
+    assert config.access_log_format.endswith("%(L)s")
