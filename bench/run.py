@@ -55,10 +55,12 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
 
 # How a "rendered" row asks for a page built for it rather than one from the anonymous page
-# cache: this cookie. A page cache must pass any request carrying it to the view (as it
-# would a logged-in reader's); "cached" rows are plain anonymous requests after a warm-up.
-# The one place that names the bypass.
-RENDER_BYPASS_COOKIE = ("bench_nocache", "1")
+# cache: this header, a browser's hard reload (config/page_cache.py renders such a request
+# anew). "cached" rows are plain anonymous requests after a warm-up. The one place that
+# names the bypass.
+RENDER_BYPASS_HEADER = ("Cache-Control", "no-cache")
+NGINX = "/usr/sbin/nginx"
+NGINX_TEMPLATE = BASE_DIR / "deploy" / "nginx" / "liaison.conf"
 
 
 def env_number(name, default, kind=int):
@@ -73,6 +75,9 @@ class Row:
     cookies: dict = field(default_factory=dict)
     post_fields: dict | None = None  # a POST of these form fields (plus a comment text)
     count_dom: bool = True
+    headers: dict = field(default_factory=dict)
+    # Another port than gunicorn's: the shipped nginx in front of it, with its cache.
+    port: int | None = None
 
     def cookie_header(self):
         return "; ".join(f"{name}={value}" for name, value in self.cookies.items())
@@ -150,10 +155,10 @@ def comment_form(html):
 # HTTP probes --------------------------------------------------------------------------
 
 
-def fetch(port, path, cookie_header="", accept_gzip=False):
+def fetch(port, path, cookie_header="", accept_gzip=False, extra_headers=None):
     """(status, headers, raw body) of one GET, nothing decompressed."""
     connection = http.client.HTTPConnection(HOST, port, timeout=60)
-    headers = {}
+    headers = dict(extra_headers or {})
     if cookie_header:
         headers["Cookie"] = cookie_header
     if accept_gzip:
@@ -209,6 +214,76 @@ def throwaway_database(workdir):
         yield parts._replace(path=f"/{name}").geturl(), f"PostgreSQL (database {name})"
     finally:
         drop()
+
+
+# nginx --------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def nginx_in_front(app_port, workdir):
+    """The shipped nginx server block (deploy/nginx/liaison.conf) in front of gunicorn, with
+    its page cache; its port, or None when nginx is not installed."""
+    if not Path(NGINX).exists():
+        yield None
+        return
+    port = free_port()
+    values = {
+        "LIAISON_SERVER_NAME": HOST,
+        "LIAISON_LISTEN": f"{HOST}:{port}",
+        "LIAISON_UPSTREAM": f"{HOST}:{app_port}",
+        "LIAISON_STATIC_ROOT": os.environ["STATIC_ROOT"],
+        "LIAISON_MEDIA_ROOT": os.environ["MEDIA_ROOT"],
+        "LIAISON_CACHE_DIR": str(workdir / "nginx-cache"),
+    }
+    site_conf = NGINX_TEMPLATE.read_text()
+    for name, value in values.items():
+        site_conf = site_conf.replace("${" + name + "}", value)
+    (workdir / "nginx-site.conf").write_text(site_conf)
+    user = "user root;" if os.geteuid() == 0 else ""
+    (workdir / "nginx.conf").write_text(
+        f"""{user}
+worker_processes auto;
+daemon off;
+pid {workdir}/nginx.pid;
+error_log {workdir}/nginx-error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+    include /etc/nginx/mime.types;
+    default_type application/octet-stream;
+    access_log off;
+    client_body_temp_path {workdir}/client_body;
+    proxy_temp_path {workdir}/proxy;
+    fastcgi_temp_path {workdir}/fastcgi;
+    uwsgi_temp_path {workdir}/uwsgi;
+    scgi_temp_path {workdir}/scgi;
+    include {workdir}/nginx-site.conf;
+}}
+"""
+    )
+    process = subprocess.Popen(
+        [NGINX, "-p", str(workdir), "-c", str(workdir / "nginx.conf")],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                fetch(port, "/healthz")
+                break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("nginx did not start") from None
+                time.sleep(0.1)
+        yield port
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 # gunicorn -----------------------------------------------------------------------------
@@ -392,7 +467,7 @@ def prepare_site():
 
 def rows_for(site, port):
     """The rows, in the order they run. Every GET row's cookies are what a browser sends."""
-    bypass = dict([RENDER_BYPASS_COOKIE])
+    bypass = dict([RENDER_BYPASS_HEADER])
     session_name, session_key = site.reader_cookie.split("=", 1)
     reader = {session_name: session_key}
     # The logged-in page sets a CSRF cookie once; a browser sends it back from then on.
@@ -400,11 +475,11 @@ def rows_for(site, port):
     rows = []
     for count, path in site.article_urls.items():
         rows += [
-            Row(f"article, {count:,} comments, anonymous, rendered", path, dict(bypass)),
+            Row(f"article, {count:,} comments, anonymous, rendered", path, headers=dict(bypass)),
             Row(f"article, {count:,} comments, anonymous, cached", path),
             Row(f"article, {count:,} comments, logged in", path, dict(reader)),
         ]
-    rows += [Row("home, rendered", "/", dict(bypass)), Row("home, cached", "/")]
+    rows += [Row("home, rendered", "/", headers=dict(bypass)), Row("home, cached", "/")]
     home = fetch(port, "/")[2].decode()
     stylesheet = urlsplit(next(href for href in parse_html(home).stylesheets if href)).path
     rows.append(Row(f"static file ({Path(stylesheet).name})", stylesheet, count_dom=False))
@@ -432,9 +507,9 @@ def count_queries(row, port):
     for name, value in row.cookies.items():
         client.cookies[name] = value
     if row.post_fields is None:
-        client.get(row.path)
+        client.get(row.path, headers=row.headers)
         with CaptureQueriesContext(connection) as queries:
-            status = client.get(row.path).status_code
+            status = client.get(row.path, headers=row.headers).status_code
         expected = {200}
     else:
         data = {**row.post_fields, "comment": "Counting the queries of one post."}
@@ -450,14 +525,17 @@ def measure(row, port, settings, access_log, master_pid):
     measured = Measured(row)
     measured.queries = count_queries(row, port)
     cookie = row.cookie_header()
+    port = row.port or port
     url = f"http://{HOST}:{port}{row.path}"
-    headers = {"Cookie": cookie} if cookie else {}
+    headers = {**({"Cookie": cookie} if cookie else {}), **row.headers}
     if row.post_fields is None:
-        status, _, body = fetch(port, row.path, cookie)
+        status, _, body = fetch(port, row.path, cookie, extra_headers=row.headers)
         if status != 200:
             raise RuntimeError(f"{row.label}: HTTP {status}")
         measured.body_bytes = len(body)
-        _, gzip_headers, gzip_body = fetch(port, row.path, cookie, accept_gzip=True)
+        _, gzip_headers, gzip_body = fetch(
+            port, row.path, cookie, accept_gzip=True, extra_headers=row.headers
+        )
         if gzip_headers.get("Content-Encoding") == "gzip":
             measured.gzip_bytes = len(gzip_body)
             assert len(gzip.decompress(gzip_body)) == len(body)
@@ -533,7 +611,7 @@ def machine():
     return f"{cores}, Python {platform.python_version()}"
 
 
-def wordpress_side_by_side(site, port, master_pid, settings):
+def wordpress_side_by_side(site, port, master_pid, settings, nginx_port=None):
     """The WordPress peer's bench.sh, with Liaison's anonymous GET rows as its extra targets."""
     peer = Path(os.environ.get("WORDPRESS_PEER_DIR") or BASE_DIR.parent / "shared/peers/wordpress")
     if not (peer / "bench.sh").exists():
@@ -542,6 +620,11 @@ def wordpress_side_by_side(site, port, master_pid, settings):
     base = f"http://{HOST}:{port}"
     targets = [f"Liaison article, {n} comments|{base}{p}" for n, p in site.article_urls.items()]
     targets.append(f"Liaison home|{base}/")
+    if nginx_port:
+        targets.append(
+            f"Liaison article, 200 comments, nginx cache|"
+            f"http://{HOST}:{nginx_port}{site.article_urls[200]}"
+        )
     results = Path(
         os.environ.get("WPB_RESULTS")
         or Path(tempfile.gettempdir()) / f"liaison-bench-wordpress-{time.strftime('%Y%m%d-%H%M%S')}"
@@ -590,14 +673,23 @@ def main():
             from django.db import connections
 
             connections.close_all()
-            with gunicorn(port, workdir) as server:
+            with gunicorn(port, workdir) as server, contextlib.ExitStack() as stack:
                 overrides = os.environ.get("GUNICORN_CMD_ARGS", "")
                 print(
                     f"gunicorn -c gunicorn.conf.py{' ' + overrides if overrides else ''}: "
                     f"{len(worker_pids(server.pid))} workers on {HOST}:{port}",
                     flush=True,
                 )
+                nginx_port = stack.enter_context(nginx_in_front(port, workdir))
                 rows = rows_for(site, port)
+                if nginx_port:
+                    rows.append(
+                        Row(
+                            "article, 200 comments, behind the shipped nginx with its cache",
+                            site.article_urls[200],
+                            port=nginx_port,
+                        )
+                    )
                 if only:
                     rows = [row for row in rows if any(w in row.label.lower() for w in only)]
                 results = []
@@ -612,7 +704,7 @@ def main():
                 memory = {pid: rss_mb(pid) for pid in worker_pids(server.pid)}
                 wordpress = None
                 if os.environ.get("WORDPRESS", "") not in {"", "0"}:
-                    wordpress = wordpress_side_by_side(site, port, server.pid, settings)
+                    wordpress = wordpress_side_by_side(site, port, server.pid, settings, nginx_port)
             print()
             print(f"Liaison, {time.strftime('%Y-%m-%d')}, {machine()}, {database}")
             load = describe(settings["threads"], settings["connections"], settings["duration"])
@@ -623,8 +715,9 @@ def main():
                 "1,000 comments are 200 threads)."
             )
             print(
-                f"Rendered rows send the cookie {'='.join(RENDER_BYPASS_COOKIE)}; cached rows "
-                "are plain anonymous requests after the warm-up. bytes: one response, "
+                f"Rendered rows send {': '.join(RENDER_BYPASS_HEADER)} (past the page cache, "
+                "not past the article's and the threads' cached HTML); cached rows are plain "
+                "anonymous requests after the warm-up. bytes: one response, "
                 "uncompressed; gzip bytes: the same with Accept-Encoding: gzip. server p95: "
                 "gunicorn's access log. Queries: one request, Django's test client. other CPU: "
                 "what the rest of the machine (PostgreSQL included) used during the row, in % "

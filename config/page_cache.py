@@ -20,7 +20,7 @@ import hashlib
 from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError
-from django.utils.cache import cc_delim_re
+from django.utils.cache import cc_delim_re, set_response_etag
 
 from blog.models import ContentVersion
 
@@ -55,6 +55,9 @@ class AnonymousPageCacheMiddleware:
                 return response
         response = self.get_response(request)
         if self.may_be_kept(request, response):
+            # Its ETag made once, here, rather than hashed again on every hit
+            # (ConditionalGetMiddleware only makes one for a response that has none).
+            set_response_etag(response)
             cache.set(key, response, PAGE_CACHE_SECONDS)
             response["X-Page-Cache"] = "miss"
         return response
