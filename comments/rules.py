@@ -37,6 +37,8 @@ class DiscussionRules:
     # Moderators get at most one email per this many minutes, listing every comment held
     # since the last one (0: one email per held comment, at once).
     moderator_digest_minutes: int = 15
+    # An author may edit their comment for this many minutes after posting it (0: never).
+    edit_window_minutes: int = 15
 
     @property
     def max_level(self):

@@ -95,6 +95,13 @@ class DiscussionSettings(models.Model):
         help_text="Each moderator gets at most one email per this many minutes, listing every "
         "comment held since the last one. 0: one email per held comment, at once.",
     )
+    edit_window_minutes = models.PositiveIntegerField(
+        "Minutes an author may edit their comment",
+        default=DEFAULTS.edit_window_minutes,
+        validators=[MaxValueValidator(7 * 24 * 60)],
+        help_text="Counted from the moment it was posted; each edit is kept as a revision and "
+        "goes through the rules above again. 0: comments cannot be edited.",
+    )
 
     class Meta:
         app_label = "comments"
