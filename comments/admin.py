@@ -38,7 +38,14 @@ from django_tasks_db.models import DBTaskResult
 
 from blog.models import Article
 
-from .models import Comment, Commenter, DiscussionSettings, ModerationEvent, Report
+from .models import (
+    Comment,
+    Commenter,
+    CommentRevision,
+    DiscussionSettings,
+    ModerationEvent,
+    Report,
+)
 from .moderators import is_moderator
 from .notifications import send_email
 from .services import DECISIONS, decide, decisions_for, plural
@@ -164,6 +171,29 @@ class ModerationEventInline(ReadOnlyInline):
         return ", ".join(event.reasons) or "—"
 
 
+class CommentRevisionInline(ReadOnlyInline):
+    """Every earlier version of the comment, oldest first: the text its author replaced,
+    who replaced it, and when (the current text is the comment's own)."""
+
+    model = CommentRevision
+    verbose_name = "earlier version"
+    verbose_name_plural = "earlier versions (edits by the author)"
+    fields = ["replaced_at", "replaced_by", "previous_text"]
+    readonly_fields = fields
+    ordering = ["edited_at", "id"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("editor")
+
+    @admin.display(description="replaced")
+    def replaced_at(self, revision):
+        return when(revision.edited_at)
+
+    @admin.display(description="by")
+    def replaced_by(self, revision):
+        return revision.editor.get_username() if revision.editor is not None else "—"
+
+
 class ReportInline(ReadOnlyInline):
     model = Report
     verbose_name_plural = "readers' reports"
@@ -237,6 +267,7 @@ class CommentAdmin(ReadOnly, ModeratorPermissionMixin, admin.ModelAdmin):
                     "reasons",
                     "article",
                     "submit_date",
+                    "edited_at",
                     "report_count",
                 ]
             },
@@ -272,8 +303,15 @@ class CommentAdmin(ReadOnly, ModeratorPermissionMixin, admin.ModelAdmin):
             },
         ),
     ]
-    readonly_fields = ["state_label", "reasons", "article", "report_count", "author_standing"]
-    inlines = [ModerationEventInline, ReportInline]
+    readonly_fields = [
+        "state_label",
+        "reasons",
+        "article",
+        "edited_at",
+        "report_count",
+        "author_standing",
+    ]
+    inlines = [ModerationEventInline, CommentRevisionInline, ReportInline]
     actions = [bulk_action(decision) for decision in DECISIONS.values()]
 
     class Media:
@@ -522,6 +560,7 @@ class DiscussionSettingsAdmin(admin.ModelAdmin):
         ),
         ("Threads and pages", {"fields": ["thread_depth", "top_level_per_page", "order"]}),
         ("Emails to moderators", {"fields": ["moderator_digest_minutes"]}),
+        ("Authors' own comments", {"fields": ["edit_window_minutes"]}),
         ("Other", {"fields": ["flood_interval", "max_length", "close_after_days"]}),
     ]
 
