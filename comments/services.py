@@ -137,7 +137,8 @@ def edit_comment(comment, user, text):
     text's checks, then the moderation policy again, as for a new comment but without the
     flood rule: an edit can be approved, held (adding links, say, sends an approved comment
     back to pending) or sent to spam, and the event records why. The earlier text is kept
-    as a revision. Followers are not emailed: they heard of the comment when it appeared.
+    as a revision. Followers are not emailed again: they heard of the comment when it
+    appeared (and hear of a held one the edit makes public).
     """
     if not user.is_authenticated:
         return Outcome(Result.LOGIN_REQUIRED, comment=comment)
@@ -184,6 +185,10 @@ def edit_comment(comment, user, text):
         )
         if decision.action == HOLD and was_public:
             notifications.add_to_moderator_digest(comment)
+        elif decision.is_public and not was_public:
+            # A held comment the edit made public (its links taken out, say): followers
+            # hear of it now, for the first time.
+            notifications.notify_followers_on_commit(comment)
     held = decision.action != APPROVE
     return Outcome(Result.EDITED, comment=comment, message=EDIT_AWAITING_MODERATION if held else "")
 

@@ -289,6 +289,20 @@ def test_approving_an_edit_that_was_held_emails_neither_followers_nor_author(
     assert [m for m in mail.outbox if m.to != ["mod@example.org"]] == []
 
 
+def test_a_held_comment_an_edit_makes_public_reaches_followers_once(
+    article, author, follower, discussion_rules, django_capture_on_commit_callbacks, run_tasks
+):
+    discussion_rules(manual_approval=False)
+    held = CommentFactory(article=article, user=author, held=True, comment=LINKS)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.edit_comment(held, author, "No links after all")
+    run_tasks()
+
+    assert reread(held).state == Comment.State.APPROVED
+    assert [message.to for message in mail.outbox] == [["follower@example.org"]]
+
+
 def test_a_held_first_comment_edited_then_approved_still_reaches_followers(
     article, author, follower, moderator, django_capture_on_commit_callbacks, run_tasks
 ):
