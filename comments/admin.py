@@ -46,6 +46,7 @@ from .erasure import ErasureRefused, erase_reader, is_tombstone, refusal
 from .models import (
     Comment,
     Commenter,
+    CommentRevision,
     DiscussionSettings,
     ModerationEvent,
     Report,
@@ -177,6 +178,29 @@ class ModerationEventInline(ReadOnlyInline):
         return ", ".join(event.reasons) or "—"
 
 
+class CommentRevisionInline(ReadOnlyInline):
+    """Every earlier version of the comment, oldest first: the text its author replaced,
+    who replaced it, and when (the current text is the comment's own)."""
+
+    model = CommentRevision
+    verbose_name = "earlier version"
+    verbose_name_plural = "earlier versions (edits by the author)"
+    fields = ["replaced_at", "replaced_by", "previous_text"]
+    readonly_fields = fields
+    ordering = ["edited_at", "id"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("editor")
+
+    @admin.display(description="replaced")
+    def replaced_at(self, revision):
+        return when(revision.edited_at)
+
+    @admin.display(description="by")
+    def replaced_by(self, revision):
+        return revision.editor.get_username() if revision.editor is not None else "—"
+
+
 class ReportInline(ReadOnlyInline):
     model = Report
     verbose_name_plural = "readers' reports"
@@ -250,6 +274,7 @@ class CommentAdmin(ReadOnly, ModeratorPermissionMixin, admin.ModelAdmin):
                     "reasons",
                     "article",
                     "submit_date",
+                    "edited_at",
                     "report_count",
                 ]
             },
@@ -285,8 +310,15 @@ class CommentAdmin(ReadOnly, ModeratorPermissionMixin, admin.ModelAdmin):
             },
         ),
     ]
-    readonly_fields = ["state_label", "reasons", "article", "report_count", "author_standing"]
-    inlines = [ModerationEventInline, ReportInline]
+    readonly_fields = [
+        "state_label",
+        "reasons",
+        "article",
+        "edited_at",
+        "report_count",
+        "author_standing",
+    ]
+    inlines = [ModerationEventInline, CommentRevisionInline, ReportInline]
     actions = [bulk_action(decision) for decision in DECISIONS.values()]
 
     class Media:
@@ -536,6 +568,7 @@ class DiscussionSettingsAdmin(admin.ModelAdmin):
         ("Threads and pages", {"fields": ["thread_depth", "top_level_per_page", "order"]}),
         ("Emails to moderators", {"fields": ["moderator_digest_minutes"]}),
         ("When a reader erases their account", {"fields": ["erasure"]}),
+        ("Authors' own comments", {"fields": ["edit_window_minutes"]}),
         ("Other", {"fields": ["flood_interval", "max_length", "close_after_days"]}),
     ]
 

@@ -6,7 +6,8 @@ by the content version (blog.models.ContentVersion, bumped by every change to a 
 or to the rules) and by the kind of viewer, so that no viewer is ever shown another's
 controls: readers not logged in, logged-in readers and moderators each have their own
 copies. A thread holding the viewer's own comments is rendered for them alone, never
-cached: it may show their held comment and has no Report button on their own.
+cached: it may show their held comment, has no Report button on their own, and has their
+Edit (while the editor's window is open) and Delete.
 Only the threads the cache misses are read, in one query, and rendered.
 """
 
@@ -85,12 +86,17 @@ class Entry:
     decisions: list
     has_replies: bool
     closes: range = range(0)
+    # The author's Edit (while the editor's window is open) and Delete: only ever in a
+    # thread rendered for its author alone, never in a cached one.
+    can_edit: bool = False
+    can_delete: bool = False
 
 
-def entries_of(node, viewer, kind, entries=None):
+def entries_of(node, viewer, kind, entries=None, rules=None):
     entries = [] if entries is None else entries
     comment = node.comment
     own = viewer.is_authenticated and comment.user_id == viewer.pk
+    mine = own and not node.placeholder
     entries.append(
         Entry(
             comment=comment,
@@ -100,10 +106,12 @@ def entries_of(node, viewer, kind, entries=None):
             own=own,
             decisions=decisions_for(comment) if kind == MODERATOR else [],
             has_replies=bool(node.replies),
+            can_edit=mine and comment.edit_refusal(viewer, rules) is None,
+            can_delete=mine and comment.deletion_refusal(viewer) is None,
         )
     )
     for reply in node.replies:
-        entries_of(reply, viewer, kind, entries)
+        entries_of(reply, viewer, kind, entries, rules)
     if node.replies:
         # The last comment below this one closes this one's list of replies, and its item.
         last = entries[-1]
@@ -111,8 +119,10 @@ def entries_of(node, viewer, kind, entries=None):
     return entries
 
 
-def render_thread(root, viewer, kind):
-    return render_to_string("comments/thread.html", {"entries": entries_of(root, viewer, kind)})
+def render_thread(root, viewer, kind, rules=None):
+    return render_to_string(
+        "comments/thread.html", {"entries": entries_of(root, viewer, kind, rules=rules)}
+    )
 
 
 def viewer_kind(user):
@@ -172,7 +182,7 @@ def discussion_page(article, user, version, page_number=1, open_for_replies=True
             .in_thread_order(rules.order)
         )
         for root in build_tree(comments, user, rules, open_for_replies):
-            rendered[root.comment.thread_id] = render_thread(root, user, kind)
+            rendered[root.comment.thread_id] = render_thread(root, user, kind, rules)
         cache.set_many(
             {keys[tid]: text for tid, text in rendered.items() if tid in keys},
             THREAD_CACHE_SECONDS,

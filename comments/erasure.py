@@ -44,6 +44,7 @@ from blog.models import ContentVersion
 from .models import (
     Comment,
     Commenter,
+    CommentRevision,
     ModerationEvent,
     Report,
     current_rules,
@@ -182,6 +183,8 @@ def erase_comments(comments, pattern, remove, actor):
     }
     if remove:
         person_gone.update(comment="", body_html="", is_removed=True)
+        # The texts their edits replaced go with the text.
+        CommentRevision.objects.filter(comment__in=ids).delete()
     # One UPDATE per table (contrib-comments', xtd's, ours), whatever the number of comments.
     Comment.objects.filter(pk__in=ids).update(**person_gone)
     for comment in comments:
@@ -208,6 +211,8 @@ def keep_the_trail(user, comments, identifiers, pattern, tombstone):
     """Events about the reader or by them stay, with the tombstone in their place."""
     ModerationEvent.objects.filter(commenter=user).update(commenter=tombstone)
     ModerationEvent.objects.filter(actor=user).update(actor=tombstone)
+    # Their edits' history stays (an anonymised comment keeps its text), edited by nobody.
+    CommentRevision.objects.filter(editor=user).update(editor=tombstone)
     events = ModerationEvent.objects.filter(
         Q(commenter=tombstone) | Q(actor=tombstone) | Q(comment__in=[c.pk for c in comments])
     ).filter(text_matching("reasons", identifiers))

@@ -51,6 +51,27 @@ def visible(text):
     )
 
 
+def comment_field(max_length):
+    """The text of a comment, with its length and emptiness told in plain words."""
+    return forms.CharField(
+        label="Comment",
+        max_length=max_length,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        error_messages={
+            "required": "Write a comment before posting it.",
+            "max_length": "A comment holds at most %(limit_value)d characters; "
+            "this one has %(show_value)d.",
+        },
+    )
+
+
+def cleaned_text(text):
+    text = text.strip()
+    if not visible(text):
+        raise forms.ValidationError("Write a comment before posting it.", code="required")
+    return text
+
+
 class CommentForm(XtdCommentForm):
     def __init__(self, target_object, *args, user=None, **kwargs):
         self.user = user
@@ -58,17 +79,7 @@ class CommentForm(XtdCommentForm):
         # Taken from the account in get_comment_create_data(), never from the form.
         for name in ("name", "email", "url"):
             del self.fields[name]
-        rules = current_rules()
-        self.fields["comment"] = forms.CharField(
-            label="Comment",
-            max_length=rules.max_length,
-            widget=forms.Textarea(attrs={"rows": 6}),
-            error_messages={
-                "required": "Write a comment before posting it.",
-                "max_length": "A comment holds at most %(limit_value)d characters; "
-                "this one has %(show_value)d.",
-            },
-        )
+        self.fields["comment"] = comment_field(current_rules().max_length)
         followup = self.fields["followup"]
         followup.label = "Notify me of new comments via email"
         followup.widget = forms.CheckboxInput()
@@ -105,10 +116,7 @@ class CommentForm(XtdCommentForm):
         return ""
 
     def clean_comment(self):
-        text = self.cleaned_data["comment"].strip()
-        if not visible(text):
-            raise forms.ValidationError("Write a comment before posting it.", code="required")
-        return text
+        return cleaned_text(self.cleaned_data["comment"])
 
     def clean_reply_to(self):
         """A reply must answer a public comment of this article, within the depth."""
@@ -216,3 +224,14 @@ class ErasureForm(forms.Form):
         if not self.user.check_password(password):
             raise forms.ValidationError("This is not your password.")
         return password
+
+
+class CommentEditForm(forms.Form):
+    """An author's edit of their comment: the text alone, checked as a new comment's is."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["comment"] = comment_field(current_rules().max_length)
+
+    def clean_comment(self):
+        return cleaned_text(self.cleaned_data["comment"])

@@ -17,6 +17,7 @@ MODERATOR_PERMISSIONS = [
     # The queue is read-only; decisions are actions that ask can_moderate, not change_comment.
     ("comments", "view_comment"),
     ("comments", "view_moderationevent"),
+    ("comments", "view_commentrevision"),
     ("comments", "view_report"),
     ("comments", "view_commenter"),
     ("comments", "add_commenter"),

@@ -1,4 +1,5 @@
-"""The moderation policy: the one place that decides what happens to a new comment.
+"""The moderation policy: the one place that decides what happens to a new comment, and to
+an author's edit of one (comments/services.py: edit_comment).
 
 `ModerationPolicy(rules).decide(...)` returns a Decision — approve, hold, spam or refuse —
 with its reasons in plain words ("first comment", "2 links", "word: casino"). The posting
@@ -71,13 +72,17 @@ class ModerationPolicy:
             return Decision(REFUSE, ("closed",), closed_message(article))
         return None
 
-    def decide(self, *, article, user, text, user_name="", user_email="", ip_address=""):
+    def decide(
+        self, *, article, user, text, user_name="", user_email="", ip_address="", editing=False
+    ):
+        """`editing`: the text is an edit of a comment already posted, which the flood rule
+        does not limit (it counts new comments); every other rule applies to it again."""
         rules = self.rules
         standing = Commenter.standing_of(user)
         refusal = self.gate(article=article, user=user, standing=standing)
         if refusal is not None:
             return refusal
-        if rules.flood_interval and user.is_authenticated:
+        if rules.flood_interval and user.is_authenticated and not editing:
             since = timezone.now() - timedelta(seconds=rules.flood_interval)
             if Comment.objects.filter(user=user, submit_date__gt=since).exists():
                 return Decision(

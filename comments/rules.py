@@ -45,6 +45,8 @@ class DiscussionRules:
     # When a reader's account is erased, their comments stay with their text under
     # FORMER_READER (ANONYMISE), or go, text and all (REMOVE).
     erasure: str = ANONYMISE
+    # An author may edit their comment for this many minutes after posting it (0: never).
+    edit_window_minutes: int = 15
 
     @property
     def max_level(self):

@@ -1,6 +1,7 @@
-"""What readers and moderators do to comments, each as one function: posting, moderator
-decisions, reports. Views, the admin and commands call these; the models below only keep
-state and its audit trail, and these functions add what a change owes (emails, messages).
+"""What readers and moderators do to comments, each as one function: posting, an author's
+edit and deletion of their own comment, moderator decisions, reports. Views, the admin and
+commands call these; the models below only keep state and its audit trail, and these
+functions add what a change owes (emails, messages).
 """
 
 import logging
@@ -9,8 +10,10 @@ from enum import Enum
 
 from django.db import IntegrityError, OperationalError, transaction
 
+from blog.models import Article
+
 from . import notifications
-from .forms import CommentForm
+from .forms import CommentEditForm, CommentForm
 from .models import (
     Comment,
     Commenter,
@@ -20,7 +23,7 @@ from .models import (
     current_rules,
     refresh_comment_count,
 )
-from .policy import HOLD, REFUSE, SPAM, ModerationPolicy, decide_for
+from .policy import APPROVE, HOLD, REFUSE, SPAM, ModerationPolicy, decide_for
 
 # Posting ------------------------------------------------------------------------------
 
@@ -38,6 +41,8 @@ class Result(Enum):
     POSTED = "posted"
     # The same form was posted before (a double click, a resent request): nothing new.
     ALREADY_POSTED = "already posted"
+    EDITED = "edited"
+    DELETED = "deleted"
 
 
 @dataclass(frozen=True)
@@ -47,7 +52,7 @@ class Outcome:
     result: Result
     comment: Comment | None = None
     # For a refusal: the form with the reader's text, why, and the HTTP status.
-    form: CommentForm | None = None
+    form: CommentForm | CommentEditForm | None = None
     reason: str = ""
     status: int = 200
     parent: Comment | None = None
@@ -140,6 +145,97 @@ def save_as_decided(comment, decision):
             notifications.add_to_moderator_digest(comment)
 
 
+# An author's own comment ---------------------------------------------------------------
+
+EDIT_AWAITING_MODERATION = "Your edit is saved. It is awaiting moderation."
+UNCHANGED = "Your comment is unchanged."
+
+
+def edit_comment(comment, user, text):
+    """An author's new text for their comment, within the editor's window.
+
+    The steps, in order: login, who may edit and until when (Comment.edit_refusal), the
+    text's checks, then the moderation policy again, as for a new comment but without the
+    flood rule: an edit can be approved, held (adding links, say, sends an approved comment
+    back to pending) or sent to spam, and the event records why. The earlier text is kept
+    as a revision. Followers are not emailed again: they heard of the comment when it
+    appeared (and hear of a held one the edit makes public).
+    """
+    if not user.is_authenticated:
+        return Outcome(Result.LOGIN_REQUIRED, comment=comment)
+    form = CommentEditForm(data={"comment": text})
+
+    def refused(reason, status=400):
+        return Outcome(Result.REFUSED, comment=comment, form=form, reason=reason, status=status)
+
+    refusal = comment.edit_refusal(user)
+    if refusal is not None:
+        return refused(refusal, status=403)
+    if not form.is_valid():
+        return refused("Your comment was not changed:")
+    text = form.cleaned_data["comment"]
+    if text == comment.comment:
+        return Outcome(Result.EDITED, comment=comment, message=UNCHANGED)
+    article = Article.objects.get(pk=comment.article_pk)
+    decision = ModerationPolicy().decide(
+        article=article,
+        user=user,
+        text=text,
+        user_name=comment.user_name,
+        user_email=comment.user_email,
+        ip_address=comment.ip_address,
+        editing=True,
+    )
+    if decision.action == REFUSE:
+        return refused(decision.message, status=403 if decision.reasons[0] in GATED else 400)
+    was_public = comment.state == Comment.State.APPROVED
+    action, reasons = ModerationEvent.Action.EDITED, list(decision.reasons)
+    if decision.action == SPAM:
+        action = ModerationEvent.Action.EDIT_SPAM
+    elif decision.action == HOLD:
+        action = ModerationEvent.Action.EDIT_HELD if was_public else action
+        reasons = ["held after an edit", *reasons]
+    with transaction.atomic():
+        comment.revise(
+            text,
+            user,
+            is_public=decision.is_public,
+            is_spam=decision.action == SPAM,
+            action=action,
+            reasons=reasons,
+        )
+        if decision.action == HOLD and was_public:
+            notifications.add_to_moderator_digest(comment)
+        elif decision.is_public and not was_public:
+            # A held comment the edit made public (its links taken out, say): followers
+            # hear of it now, for the first time.
+            notifications.notify_followers_on_commit(comment)
+    held = decision.action != APPROVE
+    return Outcome(Result.EDITED, comment=comment, message=EDIT_AWAITING_MODERATION if held else "")
+
+
+# The gate's refusals: not about the text, so the author may not try again.
+GATED = ("banned", "closed")
+
+
+def delete_own_comment(comment, user):
+    """An author deletes their comment, at any time (Comment.deletion_refusal): with replies
+    it stays as "This comment was removed by its author.", without it goes (Comment.withdraw).
+    The answer's comment is the placeholder, or None when the comment is gone."""
+    if not user.is_authenticated:
+        return Outcome(Result.LOGIN_REQUIRED, comment=comment)
+    refusal = comment.deletion_refusal(user)
+    if refusal is not None:
+        return Outcome(Result.REFUSED, comment=comment, reason=refusal, status=403)
+    if comment.withdraw(by=user):
+        return Outcome(
+            Result.DELETED,
+            comment=comment,
+            message="Your comment was removed. Its replies stay, under a placeholder.",
+        )
+    return Outcome(Result.DELETED, message="Your comment was deleted.")
+
+
 # Moderator decisions -----------------------------------------------------------------
 
 
@@ -170,17 +266,21 @@ def record(comment, action, by, reasons, owed):
 
 def approve(comment, by=None, reasons=(), owed=None):
     """Publish this comment alone (never its replies). Followers hear of it, and so does
-    its author when a moderator first releases it from the queue."""
+    its author when a moderator first releases it from the queue; neither hears again of a
+    comment that was public before its author's edit held it."""
+    after_an_edit = comment.state == Comment.State.PENDING and comment.returns_from_an_edit()
     first_release = (
         by is not None
         and comment.state == Comment.State.PENDING
+        and not after_an_edit
         and not comment.was_ever_approved()
     )
     changed = record(comment, ModerationEvent.Action.APPROVE, by, reasons, owed)
     if changed:
         settle_now = owed is None
         owed = owed or Owed()
-        owed.followers.append(comment)
+        if not after_an_edit:
+            owed.followers.append(comment)
         if first_release:
             owed.approved_authors.append(comment)
         if settle_now:
@@ -203,7 +303,10 @@ def remove(comment, by=None, reasons=(), owed=None):
 
 
 def restore(comment, by=None, reasons=(), owed=None):
-    """Undo spam or removal: the comment is again exactly what it was before."""
+    """Undo spam or removal: the comment is again exactly what it was before. What its
+    author took back is theirs: no moderator restores it."""
+    if comment.removed_by_author:
+        return False
     return record(comment, ModerationEvent.Action.RESTORE, by, reasons, owed)
 
 
@@ -304,7 +407,12 @@ DECISIONS = {
 
 def decisions_for(comment):
     """The buttons a comment offers a moderator, in the table's order."""
-    return [decision for decision in DECISIONS.values() if comment.state in decision.offered_in]
+    return [
+        decision
+        for decision in DECISIONS.values()
+        if comment.state in decision.offered_in
+        and not (decision.apply is restore and comment.removed_by_author)
+    ]
 
 
 def plural(count, singular, plural_form=None):

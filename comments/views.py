@@ -1,5 +1,6 @@
-"""Posting, replying, reporting, moderating and muting. Each view hands the request to a
-service (comments/services.py) or a query, and turns what it answers into a response.
+"""Posting, replying, editing and deleting one's own comment, reporting, moderating and
+muting. Each view hands the request to a service (comments/services.py) or a query, and
+turns what it answers into a response.
 """
 
 from django.contrib import messages
@@ -15,6 +16,7 @@ from blog.models import Article, Section
 
 from . import notifications, services
 from .discussion import leave_a_reply
+from .forms import CommentEditForm
 from .models import Comment
 from .moderators import is_moderator
 
@@ -65,6 +67,77 @@ def reply(request, pk):
             "next_url": request.get_full_path(),
             **leave_a_reply(article, request.user, parent=parent),
         },
+    )
+
+
+def own_comment_page(request, pk):
+    """The comment an author's page is about, and its article: a comment the viewer may not
+    see is not found, whoever asks (their own removed one included)."""
+    comment = get_object_or_404(Comment.objects.visible_to(request.user), pk=pk)
+    article = get_object_or_404(Article.objects.published(), pk=comment.article_pk)
+    return comment, article
+
+
+@require_http_methods(["GET", "POST"])
+def edit(request, pk):
+    """An author's edit of their comment, on a page of its own (no JavaScript needed): GET
+    shows the text in a form, POST saves it through services.edit_comment()."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    comment, article = own_comment_page(request, pk)
+    if request.method == "POST":
+        outcome = services.edit_comment(comment, request.user, request.POST.get("comment", ""))
+        if outcome.result is services.Result.EDITED:
+            if outcome.message:
+                messages.info(request, outcome.message)
+            return redirect(comment.url_for(request.user))
+        form, reason, status = outcome.form, outcome.reason, outcome.status
+    else:
+        reason = comment.edit_refusal(request.user) or ""
+        form = CommentEditForm(initial={"comment": comment.comment})
+        status = 403 if reason else 200
+    return render(
+        request,
+        "comments/edit.html",
+        {
+            "article": article,
+            "comment": comment,
+            "form": form if status != 403 else None,
+            "reason": reason,
+            "deadline": comment.edit_deadline(),
+        },
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def delete(request, pk):
+    """An author deletes their comment: GET asks to confirm, POST deletes through
+    services.delete_own_comment()."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    comment, article = own_comment_page(request, pk)
+    if request.method == "POST":
+        outcome = services.delete_own_comment(comment, request.user)
+        if outcome.result is services.Result.DELETED:
+            messages.success(request, outcome.message)
+            if outcome.comment is None:
+                return redirect(article.get_absolute_url() + "#comments")
+            return redirect(outcome.comment.url_for(request.user))
+        reason, status = outcome.reason, outcome.status
+    else:
+        reason = comment.deletion_refusal(request.user) or ""
+        status = 403 if reason else 200
+    return render(
+        request,
+        "comments/delete.html",
+        {
+            "article": article,
+            "comment": comment,
+            "reason": reason,
+            "has_replies": comment.nested_count > 0,
+        },
+        status=status,
     )
 
 

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("comments", "0007_comment_section"),
+        ("comments", "0008_comment_edits"),
     ]
 
     operations = [

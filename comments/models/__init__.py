@@ -6,11 +6,13 @@ from .commenters import Commenter
 from .discussion_settings import DiscussionSettings, current_rules, forget_rules
 from .moderator_digest import HeldCommentNotice
 from .reports import Report
+from .revisions import CommentRevision
 
 __all__ = [
     "NAME_MAX_LENGTH",
     "Comment",
     "CommentQuerySet",
+    "CommentRevision",
     "Commenter",
     "DiscussionSettings",
     "HeldCommentNotice",

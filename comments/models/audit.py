@@ -25,6 +25,14 @@ class ModerationEvent(models.Model):
         # A reader's account erased (comments/erasure.py): on each of their comments, and
         # once about the person, now the tombstone, with the erasure's actor.
         ERASE = "erase", "Erased at the reader's request"
+        # An author's own changes, recorded with the author as the actor; an edit goes
+        # through the rules again, and its event says where they sent it.
+        EDITED = "edited", "Edited by its author"
+        EDIT_HELD = "edit held", "Held after an edit"
+        EDIT_SPAM = "edit spam", "Marked as spam after an edit"
+        AUTHOR_REMOVED = "author removed", "Removed by its author"
+        # A comment without replies its author deleted: the event outlives it, without it.
+        AUTHOR_DELETED = "author deleted", "Deleted by its author"
 
     comment = models.ForeignKey(
         "comments.Comment",

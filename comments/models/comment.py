@@ -10,6 +10,7 @@ the services' business (comments/services.py), not the model's.
 """
 
 import hashlib
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
@@ -29,6 +30,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Coalesce
 from django.urls import reverse
+from django.utils import timezone
 from django_comments_xtd.models import XtdComment
 
 from blog.models import Article, ContentVersion, Section
@@ -38,6 +40,7 @@ from ..rendering import comment_body_html
 from ..rules import NEWEST_FIRST
 from .audit import ModerationEvent
 from .discussion_settings import current_rules
+from .revisions import CommentRevision
 
 # Past this many characters a name is cut (contrib-comments' column holds 50).
 NAME_MAX_LENGTH = 50
@@ -182,6 +185,11 @@ class Comment(XtdComment):
         on_delete=models.SET_NULL,
         related_name="comments",
     )
+    # When its author last changed the text (each earlier text is a CommentRevision).
+    edited_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Removed by its author, not by a moderator: its placeholder says so, and no moderator
+    # restores what its author took back.
+    removed_by_author = models.BooleanField(default=False, editable=False)
 
     objects = CommentQuerySet.as_manager()
 
@@ -212,6 +220,11 @@ class Comment(XtdComment):
         ModerationEvent.Action.REMOVE: {"is_removed": True, "is_spam": False},
         ModerationEvent.Action.RESTORE: {"is_removed": False, "is_spam": False},
         ModerationEvent.Action.REPORTED: {"is_public": False},
+        ModerationEvent.Action.AUTHOR_REMOVED: {
+            "is_removed": True,
+            "is_spam": False,
+            "removed_by_author": True,
+        },
     }
 
     class Meta:
@@ -454,6 +467,125 @@ class Comment(XtdComment):
             if recount:
                 refresh_comment_count(self.article_pk)
         return True
+
+    # The author's own changes ----------------------------------------------------------
+
+    def edit_deadline(self, rules=None):
+        """Until when its author may edit it (the editor's window from its posting), or None
+        when the rules allow no editing."""
+        minutes = (rules or current_rules()).edit_window_minutes
+        if not minutes:
+            return None
+        return self.submit_date + timedelta(minutes=minutes)
+
+    def edit_refusal(self, user, rules=None, now=None):
+        """Why `user` may not edit this comment now, or None when they may: only its author,
+        within the window, and not once a moderator removed it or it went to spam."""
+        if not user.is_authenticated or self.user_id != user.pk:
+            return "Only its author can edit a comment."
+        if self.is_removed:
+            return "This comment was removed: it can no longer be edited."
+        deadline = self.edit_deadline(rules)
+        if deadline is None:
+            return "Comments cannot be edited on this site."
+        if (now or timezone.now()) >= deadline:
+            return "The time to edit this comment is over."
+        return None
+
+    def deletion_refusal(self, user):
+        """Why `user` may not delete this comment, or None: its author may, at any time,
+        unless it is already removed (by a moderator, as spam, or by them)."""
+        if not user.is_authenticated or self.user_id != user.pk:
+            return "Only its author can delete a comment."
+        if self.is_removed:
+            return "This comment was removed already."
+        return None
+
+    def revise(self, text, editor, *, is_public, is_spam, action, reasons):
+        """Replace the text with an edit, in the state the rules decided for it: the text it
+        replaces is kept as a CommentRevision and the edit is recorded as `action`, with the
+        author as its actor and the rules' `reasons`."""
+        now = timezone.now()
+        with transaction.atomic():
+            # Two edits at once: each keeps the text it really replaces.
+            previous = (
+                Comment.objects.select_for_update()
+                .filter(pk=self.pk)
+                .values_list("comment", flat=True)
+                .get()
+            )
+            was_public = self.is_public and not self.is_removed
+            CommentRevision.objects.create(
+                comment=self, previous_text=previous, edited_at=now, editor=editor
+            )
+            self.comment = text
+            self.edited_at = now
+            self.is_public = is_public
+            self.is_spam = self.is_removed = is_spam
+            if not is_public:
+                # Why it is held or spam now; an approved edit keeps why it was decided.
+                self.moderation_reasons = list(reasons)
+            self.save(
+                update_fields=[
+                    "comment",
+                    "edited_at",
+                    "is_public",
+                    "is_removed",
+                    "is_spam",
+                    "moderation_reasons",
+                ]
+            )
+            ModerationEvent.objects.create(
+                comment=self, actor=editor, action=action, reasons=list(reasons)
+            )
+            if was_public != (self.is_public and not self.is_removed):
+                refresh_comment_count(self.article_pk)
+
+    def returns_from_an_edit(self):
+        """Held because its author edited it after it was public: its followers have heard
+        of it already."""
+        if self.edited_at is None:
+            return False
+        latest = self.events.order_by("-created_at", "-id").values_list("action", flat=True)
+        return latest.first() == ModerationEvent.Action.EDIT_HELD
+
+    def withdraw(self, by):
+        """Its author takes it back. With replies below it (any: a held reply keeps its
+        place too) it stays as a placeholder, removed by its author, and True is answered;
+        without, it is deleted, its ancestors count one reply fewer, and False is answered."""
+        with transaction.atomic():
+            # The thread's root first, as every writer to a thread: no reply lands under it
+            # between the count read here and the delete.
+            thread = XtdComment.norel_objects.filter(pk=self.thread_id)
+            list(thread.select_for_update().values_list("pk", flat=True))
+            row = XtdComment.norel_objects.filter(pk=self.pk).values("nested_count", "level")
+            row = row.get()
+            if row["nested_count"]:
+                self.record_decision(ModerationEvent.Action.AUTHOR_REMOVED, by)
+                return True
+            ancestor_ids = []
+            parent_id, level = self.parent_id, row["level"]
+            while level > 0:
+                ancestor_ids.append(parent_id)
+                parent = XtdComment.norel_objects.values("parent_id", "level").get(pk=parent_id)
+                parent_id, level = parent["parent_id"], parent["level"]
+            XtdComment.norel_objects.filter(pk__in=ancestor_ids).update(
+                nested_count=F("nested_count") - 1
+            )
+            pk, article_pk, was_public = self.pk, self.article_pk, self.is_public
+            was_public = was_public and not self.is_removed
+            # Multi-table inheritance: its rows in all three tables go, with its revisions,
+            # reports and events (the one below stays, without the comment).
+            Comment.objects.filter(pk=pk).delete()
+            ModerationEvent.objects.create(
+                actor=by,
+                action=ModerationEvent.Action.AUTHOR_DELETED,
+                reasons=[f"comment {pk} on article {article_pk}"],
+            )
+            ContentVersion.bump()
+            if was_public:
+                refresh_comment_count(article_pk)
+        return False
 
 
 def refresh_comment_count(article_pk):

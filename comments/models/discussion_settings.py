@@ -119,6 +119,13 @@ class DiscussionSettings(models.Model):
         help_text="Either way the reader's name, email, IP address and accounts go. Replies "
         "to a removed comment stay, under “This comment was removed.”",
     )
+    edit_window_minutes = models.PositiveIntegerField(
+        "Minutes an author may edit their comment",
+        default=DEFAULTS.edit_window_minutes,
+        validators=[MaxValueValidator(7 * 24 * 60)],
+        help_text="Counted from the moment it was posted; each edit is kept as a revision and "
+        "goes through the rules above again. 0: comments cannot be edited.",
+    )
 
     class Meta:
         app_label = "comments"

@@ -43,5 +43,7 @@ class HeldCommentNotice(models.Model):
             .first()
         )
         due_at = scheduled or now + timedelta(minutes=interval_minutes)
-        cls.objects.create(comment=comment, digest_due_at=due_at)
-        return None if scheduled else due_at
+        # Already waiting for a digest (approved, then held again by its author's edit
+        # before the digest went): it is listed once.
+        _, created = cls.objects.get_or_create(comment=comment, defaults={"digest_due_at": due_at})
+        return None if scheduled or not created else due_at

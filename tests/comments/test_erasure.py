@@ -17,7 +17,14 @@ from django_tasks_db.models import DBTaskResult
 
 from blog.models import Article, ContentVersion
 from comments import erasure
-from comments.models import Comment, Commenter, ModerationEvent, Report, refresh_comment_count
+from comments.models import (
+    Comment,
+    Commenter,
+    CommentRevision,
+    ModerationEvent,
+    Report,
+    refresh_comment_count,
+)
 from comments.notifications import message_as_data, send_email
 from comments.rules import ANONYMISE, FORMER_READER, REMOVE
 from tests.blog.factories import ArticleFactory, StaffFactory, UserFactory
@@ -307,6 +314,7 @@ def test_every_relation_to_a_user_is_one_the_erasure_knows():
         "django_comments.Comment.user": "SET_NULL",
         "comments.ModerationEvent.commenter": "CASCADE",
         "comments.ModerationEvent.actor": "SET_NULL",
+        "comments.CommentRevision.editor": "SET_NULL",
     }
 
 
@@ -410,3 +418,27 @@ def test_emails_to_or_about_the_reader_go_and_others_stay(reader):
     erasure.erase_reader(short)
 
     assert [str(pk) for pk in DBTaskResult.objects.values_list("pk", flat=True)] == [unrelated]
+
+
+def edited(comment, user):
+    """The reader's comment edited once: its earlier text kept as a revision by them."""
+    return CommentRevision.objects.create(
+        comment=comment, previous_text=comment.comment, editor=user
+    )
+
+
+def test_an_anonymised_comments_earlier_texts_stay_edited_by_the_tombstone(client, reader):
+    revision = edited(reader.approved, reader.user)
+
+    erase_on_the_site(client, reader.user)
+
+    revision.refresh_from_db()
+    assert revision.editor.get_username() == "former reader"
+
+
+def test_a_removed_comments_earlier_texts_go_with_it(client, reader, remove_mode):
+    edited(reader.approved, reader.user)
+
+    erase_on_the_site(client, reader.user)
+
+    assert not CommentRevision.objects.filter(comment=reader.approved).exists()

@@ -269,6 +269,7 @@ def test_changing_the_discussion_settings_is_the_superusers(as_role, role):
         "close_after_days": "",
         "moderator_digest_minutes": 15,
         "erasure": "anonymise",
+        "edit_window_minutes": 15,
     }
 
     response = as_role.post(f"/admin/comments/discussionsettings/{row.pk}/change/", data)
