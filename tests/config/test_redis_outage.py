@@ -9,7 +9,9 @@ import logging
 import pytest
 from django.core.cache import cache
 
-from tests.blog.factories import article_with_sections
+from comments.models import Comment, DiscussionSettings
+from tests.blog.factories import UserFactory, article_with_sections
+from tests.comments.test_posting import form_data
 
 from .private_redis import start_redis, stop_redis
 from .served_site import free_port
@@ -83,3 +85,22 @@ def test_an_unavailable_redis_is_logged_once_a_minute_at_most(private_redis, cap
     warnings = [r for r in caplog.records if r.name == "config.cache"]
     assert len(warnings) == 1
     assert warnings[0].exc_info is None
+
+
+def test_a_comment_posted_while_redis_is_away_is_kept_and_the_rules_apply(client, private_redis):
+    article = article_with_sections(sections=1)
+    rules = DiscussionSettings.load()
+    rules.flood_interval = 0
+    rules.disallowed_words = "casino"
+    rules.save()
+    client.force_login(UserFactory())
+    private_redis.stop()
+
+    kept = client.post(f"/comments/post/{article.pk}/", form_data(article, text="Kept."))
+    spam = client.post(
+        f"/comments/post/{article.pk}/", form_data(article, text="Win at the casino.")
+    )
+
+    assert (kept.status_code, spam.status_code) == (302, 302)
+    assert Comment.objects.get(comment="Kept.").is_held  # the editor's manual approval
+    assert Comment.objects.get(comment="Win at the casino.").is_spam  # the disallowed word

@@ -9,6 +9,7 @@ nginx fails here, it never skips.
 
 import gzip
 import http.client
+import json
 import os
 import re
 import shutil
@@ -18,8 +19,11 @@ import sys
 import time
 from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
+
+from tests.config.served_site import comment_form
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 TEMPLATE = BASE_DIR / "deploy" / "nginx" / "liaison.conf"
@@ -185,7 +189,12 @@ def site(tmp_path_factory):
                 stderr=subprocess.STDOUT,
             )
         wait_for_port(nginx_port, nginx, nginx_output)
-        yield {"port": nginx_port, "app_log": app_log, "media_root": Path(env["MEDIA_ROOT"])}
+        yield {
+            "port": nginx_port,
+            "app_log": app_log,
+            "media_root": Path(env["MEDIA_ROOT"]),
+            "env": env,
+        }
     finally:
         stop(nginx)
         stop(gunicorn)
@@ -319,3 +328,62 @@ def test_a_reader_with_a_session_is_never_served_from_nginx_s_cache(site):
 
     assert status == 200
     assert headers["X-Cache-Status"] == "BYPASS"
+
+
+def test_a_comment_posted_through_nginx_records_the_address_nginx_saw(site):
+    """With TRUSTED_PROXY_COUNT=1 the app takes the address nginx appends, never one the
+    client wrote: the flood rule, the queue's IP column and the rate limits see it."""
+    made = subprocess.run(
+        [sys.executable, "-m", "tests.config.served_site", "1", "0"],
+        cwd=BASE_DIR,
+        env=site["env"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    served = json.loads(made.stdout.strip().splitlines()[-1])
+    session = f"sessionid={served['sessions'][0]}"
+    status, headers, body = get(site, served["article_url"], Cookie=session)
+    assert status == 200
+    csrf = next(
+        value.split(";", 1)[0]
+        for value in headers.get_all("Set-Cookie")
+        if value.startswith("csrftoken=")
+    )
+    action, fields = comment_form(body.decode())
+    text = "Posted through nginx."
+
+    connection = http.client.HTTPConnection("127.0.0.1", site["port"], timeout=REQUEST_SECONDS)
+    try:
+        connection.request(
+            "POST",
+            action,
+            body=urlencode({**fields, "comment": text}),
+            headers={
+                "Cookie": f"{session}; {csrf}",
+                "Content-Type": "application/x-www-form-urlencoded",
+                "X-Forwarded-For": CLIENT_ADDRESS,
+            },
+        )
+        assert connection.getresponse().status == 302
+    finally:
+        connection.close()
+
+    stored = subprocess.run(
+        [
+            sys.executable,
+            "manage.py",
+            "shell",
+            "-c",
+            "from comments.models import Comment; "
+            f"print(Comment.objects.get(comment={text!r}).ip_address)",
+        ],
+        cwd=BASE_DIR,
+        env=site["env"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    assert stored.stdout.strip().splitlines()[-1] == "127.0.0.1"
