@@ -246,3 +246,21 @@ def test_html_is_compressed_for_clients_that_accept_it(client, article):
     response = client.get(article.get_absolute_url(), headers={"Accept-Encoding": "gzip"})
 
     assert response["Content-Encoding"] == "gzip"
+
+
+def test_a_hit_is_served_finished_compressed_only_for_clients_that_accept_it(client, article):
+    url = article.get_absolute_url()
+    gzipped = {"Accept-Encoding": "gzip"}
+    client.get(url, headers=gzipped)
+
+    hit = client.get(url, headers=gzipped)
+    plain = client.get(url)
+    plain_again = client.get(url)
+
+    assert hit["X-Page-Cache"] == "hit"
+    assert hit["Content-Encoding"] == "gzip"
+    assert "default-src 'self'" in hit["Content-Security-Policy"]
+    assert "Permissions-Policy" in hit
+    assert "Content-Encoding" not in plain
+    assert plain_again["X-Page-Cache"] == "hit"
+    assert "Content-Encoding" not in plain_again
