@@ -221,8 +221,7 @@ def newest_on_motive(motive, count=MOTIVE_PAGE_COMMENTS):
     rules = current_rules()
     comments = (
         Comment.objects.on_published_articles()
-        .public()
-        .filter(is_spam=False)
+        .published()
         .on_motive(motive)
         .select_related("section__article")
         .order_by("-submit_date", "-pk")

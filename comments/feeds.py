@@ -25,18 +25,12 @@ from .rendering import comment_html
 FEED_LENGTH = 30
 
 
-def approved(comments):
-    """The approved ones. Marking spam removes a comment too; spam is excluded on its own as
-    well, so that no row edited by hand can publish one."""
-    return comments.public().filter(is_spam=False)
-
-
 def comments_on_published_articles():
-    return approved(Comment.objects.on_published_articles())
+    return Comment.objects.on_published_articles().published()
 
 
 def comments_on(article):
-    return approved(Comment.objects.for_article(article))
+    return Comment.objects.for_article(article).published()
 
 
 def last_change(comments):

@@ -66,6 +66,11 @@ class CommentQuerySet(models.QuerySet):
         """Approved and not removed: what every reader may see and count."""
         return self.in_state(Comment.State.APPROVED)
 
+    def published(self):
+        """What is published outside the page (feeds, the motive page): public, and spam
+        excluded on its own as well, so that no row edited by hand can publish one."""
+        return self.public().filter(is_spam=False)
+
     def held(self):
         """Pending: waiting for a moderator."""
         return self.in_state(Comment.State.PENDING)

@@ -39,6 +39,17 @@ def violations(page):
     ]
 
 
+def logged_in_page(new_page, live_server):
+    """A page whose browser holds a reader's session, as after logging in."""
+    client = Client()
+    client.force_login(UserFactory())
+    page = new_page()
+    page.context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+    return page
+
+
 @pytest.fixture
 def article():
     article = article_with_sections(sections=4)
@@ -55,12 +66,7 @@ def test_the_article_with_200_comments_has_no_violation_logged_out(new_page, liv
 
 
 def test_the_article_with_200_comments_has_no_violation_logged_in(new_page, live_server, article):
-    client = Client()
-    client.force_login(UserFactory())
-    page = new_page()
-    page.context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
+    page = logged_in_page(new_page, live_server)
     page.goto(live_server.url + article.get_absolute_url())
 
     assert page.locator(".comment__report").count() == 200
@@ -68,12 +74,7 @@ def test_the_article_with_200_comments_has_no_violation_logged_in(new_page, live
 
 
 def test_reply_and_report_are_at_least_24_pixels_tall(new_page, live_server, article):
-    client = Client()
-    client.force_login(UserFactory())
-    page = new_page()
-    page.context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
+    page = logged_in_page(new_page, live_server)
     page.goto(live_server.url + article.get_absolute_url())
 
     for selector in (".comment__reply", ".comment__report"):

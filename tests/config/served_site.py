@@ -35,18 +35,35 @@ def served_environment(database_url, var_dir):
     return env
 
 
-def prepare(env, readers, threads):
+def run_python(env, *arguments, timeout=300):
+    """`python <arguments>` in the project's folder under `env`; its output, once it has
+    succeeded."""
     result = subprocess.run(
-        [sys.executable, "-m", "tests.config.served_site", str(readers), str(threads)],
+        [sys.executable, *arguments],
         cwd=BASE_DIR,
         env=env,
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=timeout,
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return result.stdout
+
+
+def manage(env, *arguments):
+    return run_python(env, "manage.py", *arguments)
+
+
+def last_json_line(output):
+    """What a preparing script printed last, as JSON (Django may print before it)."""
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def prepare(env, readers, threads):
+    return last_json_line(
+        run_python(env, "-m", "tests.config.served_site", str(readers), str(threads))
+    )
 
 
 def free_port():

@@ -14,8 +14,6 @@ kept) answers 503.
 
 import logging
 import re
-import subprocess
-import sys
 import time
 from unittest import mock
 
@@ -29,7 +27,7 @@ from config.errors import DATABASE_RETRY_AFTER_SECONDS
 from tests.blog.factories import ArticleFactory
 
 from .private_postgres import PrivatePostgres
-from .served_site import BASE_DIR, free_port, serve, served_environment
+from .served_site import free_port, manage, serve, served_environment
 
 REQUEST_TIMEOUT = 10
 RECOVERY_DEADLINE = 60
@@ -101,20 +99,6 @@ def private_postgres():
         yield cluster
     finally:
         cluster.remove()
-
-
-def manage(env, *arguments):
-    result = subprocess.run(
-        [sys.executable, "manage.py", *arguments],
-        cwd=BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    return result.stdout
 
 
 def get(url, headers=None):

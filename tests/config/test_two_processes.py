@@ -14,8 +14,6 @@ logged in (through B's page cache, which kept the page before), shows each chang
 
 import json
 import os
-import subprocess
-import sys
 import uuid
 from contextlib import ExitStack
 from html.parser import HTMLParser
@@ -26,7 +24,7 @@ import pytest
 import requests
 
 from .private_redis import start_redis, stop_redis
-from .served_site import BASE_DIR, free_port, serve, served_environment
+from .served_site import free_port, last_json_line, run_python, serve, served_environment
 
 REQUEST_TIMEOUT = 15
 EDITOR, PASSWORD = "editor", "an editor's password, for this test only"
@@ -115,17 +113,7 @@ def two_processes(shared_stores, tmp_path):
     env = served_environment(database_url, tmp_path / "var")
     if redis_url:
         env["REDIS_URL"] = redis_url
-    result = subprocess.run(
-        [sys.executable, "-m", "tests.config.test_two_processes"],
-        cwd=BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    prepared = json.loads(result.stdout.strip().splitlines()[-1])
+    prepared = last_json_line(run_python(env, "-m", "tests.config.test_two_processes"))
     with ExitStack() as servers:
         a = servers.enter_context(serve(env, tmp_path / "a.log", workers=1))
         b = servers.enter_context(serve(env, tmp_path / "b.log", workers=1))

@@ -9,7 +9,6 @@ nginx fails here, it never skips.
 
 import gzip
 import http.client
-import json
 import os
 import re
 import shutil
@@ -23,7 +22,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from tests.config.served_site import comment_form
+from tests.config.served_site import comment_form, manage, prepare
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 TEMPLATE = BASE_DIR / "deploy" / "nginx" / "liaison.conf"
@@ -90,18 +89,6 @@ http {{
     include {site_conf};
 }}
 """
-
-
-def manage(env, *args):
-    result = subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stderr
 
 
 def stop(process):
@@ -333,16 +320,7 @@ def test_a_reader_with_a_session_is_never_served_from_nginx_s_cache(site):
 def test_a_comment_posted_through_nginx_records_the_address_nginx_saw(site):
     """With TRUSTED_PROXY_COUNT=1 the app takes the address nginx appends, never one the
     client wrote: the flood rule, the queue's IP column and the rate limits see it."""
-    made = subprocess.run(
-        [sys.executable, "-m", "tests.config.served_site", "1", "0"],
-        cwd=BASE_DIR,
-        env=site["env"],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=True,
-    )
-    served = json.loads(made.stdout.strip().splitlines()[-1])
+    served = prepare(site["env"], readers=1, threads=0)
     session = f"sessionid={served['sessions'][0]}"
     status, headers, body = get(site, served["article_url"], Cookie=session)
     assert status == 200
@@ -370,20 +348,11 @@ def test_a_comment_posted_through_nginx_records_the_address_nginx_saw(site):
     finally:
         connection.close()
 
-    stored = subprocess.run(
-        [
-            sys.executable,
-            "manage.py",
-            "shell",
-            "-c",
-            "from comments.models import Comment; "
-            f"print(Comment.objects.get(comment={text!r}).ip_address)",
-        ],
-        cwd=BASE_DIR,
-        env=site["env"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
+    stored = manage(
+        site["env"],
+        "shell",
+        "-c",
+        "from comments.models import Comment; "
+        f"print(Comment.objects.get(comment={text!r}).ip_address)",
     )
-    assert stored.stdout.strip().splitlines()[-1] == "127.0.0.1"
+    assert stored.strip().splitlines()[-1] == "127.0.0.1"
