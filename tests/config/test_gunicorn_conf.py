@@ -43,7 +43,20 @@ def test_workers_queue_overload_and_are_recycled(gunicorn_config):
     assert config.keepalive == 5
     assert config.backlog == 2048
     assert config.timeout == 30
-    assert (config.max_requests, config.max_requests_jitter) == (2000, 200)
+    assert (config.max_requests, config.max_requests_jitter) == (20000, 2000)
+
+
+def test_workers_are_forked_from_a_master_that_loaded_the_application(gunicorn_config):
+    assert gunicorn_config().preload_app is True
+
+
+def test_no_database_connection_is_inherited_by_a_forked_worker(gunicorn_config, monkeypatch):
+    closed = []
+    monkeypatch.setattr("django.db.connections.close_all", lambda: closed.append(True))
+
+    gunicorn_config().pre_fork(server=None, worker=None)
+
+    assert closed == [True]
 
 
 def test_the_access_log_ends_with_the_request_time(gunicorn_config):
