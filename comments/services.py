@@ -72,7 +72,6 @@ def post_comment(article, user, data, ip_address):
     if not user.is_authenticated:
         return Outcome(Result.LOGIN_REQUIRED)
     form = CommentForm(article, data=data, user=user)
-    parent = replied_comment(article, data.get("reply_to"))
 
     def refused(reason, status=400, shown_form=form, retry_after=None):
         return Outcome(
@@ -80,12 +79,15 @@ def post_comment(article, user, data, ip_address):
             form=shown_form,
             reason=reason,
             status=status,
-            parent=parent,
+            # Read only for a refusal: a posted comment's reply needs no second look.
+            parent=replied_comment(article, data.get("reply_to")),
             retry_after=retry_after,
         )
 
     policy = ModerationPolicy()
-    gate = policy.gate(article=article, user=user)
+    # Read once: the gate below and the policy's decision both ask.
+    standing = Commenter.standing_of(user)
+    gate = policy.gate(article=article, user=user, standing=standing)
     if gate is not None:
         return refused(gate.message, status=403)
     if not form.is_valid():
@@ -100,7 +102,7 @@ def post_comment(article, user, data, ip_address):
     earlier = Comment.objects.filter(submission_key=comment.submission_key).first()
     if earlier is not None:
         return Outcome(Result.ALREADY_POSTED, comment=earlier)
-    decision = decide_for(comment, article, policy)
+    decision = decide_for(comment, article, policy, standing=standing)
     if decision.action == REFUSE:
         return refused(decision.message, status=429 if "flood" in decision.reasons else 400)
     try:

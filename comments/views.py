@@ -50,7 +50,7 @@ def post_comment(request, article_pk):
         return response
     if outcome.message:
         messages.info(request, outcome.message)
-    return redirect(outcome.comment.get_absolute_url())
+    return redirect(outcome.comment.url_for(request.user, article))
 
 
 @require_GET

@@ -258,9 +258,12 @@ class Comment(XtdComment):
         """The comment in place, as its author sees the discussion (their held ones included)."""
         return self.url_for(self.user)
 
-    def url_for(self, viewer):
-        """The comment in place on its article, on the page that holds its thread for `viewer`."""
-        return self.url_on_page(Article.objects.get(pk=self.article_pk), self.page_number(viewer))
+    def url_for(self, viewer, article=None):
+        """The comment in place on its article, on the page that holds its thread for `viewer`
+        (`article`: the comment's, when the caller holds it already)."""
+        if article is None:
+            article = Article.objects.get(pk=self.article_pk)
+        return self.url_on_page(article, self.page_number(viewer))
 
     def url_on_page(self, article, page):
         url = article.get_absolute_url()
@@ -271,9 +274,15 @@ class Comment(XtdComment):
     def page_number(self, viewer=None):
         """The page of the discussion that shows this comment's thread to `viewer`."""
         rules = current_rules()
+        comments = Comment.objects.for_article(self.article_pk)
+        # Whatever a viewer may see, no more threads are listed before this one than there
+        # are top-level comments before it: when those fit before the end of the first page,
+        # so does every viewer's count, which then need not be made (nor the viewer's
+        # permissions read).
+        if rules.page_of(comments.roots().listed_before(self.thread_id, rules.order).count()) == 1:
+            return 1
         threads_before = (
-            Comment.objects.for_article(self.article_pk)
-            .listed_roots(viewer or AnonymousUser())
+            comments.listed_roots(viewer or AnonymousUser())
             .listed_before(self.thread_id, rules.order)
             .count()
         )

@@ -7,6 +7,7 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.db import OperationalError, connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_comments.models import Comment as ContribComment
 from django_comments_xtd.models import XtdComment
@@ -368,3 +369,46 @@ def test_a_serialization_failure_at_the_threaded_save_is_a_refusal_not_a_500(
     assert response.status_code == 503
     assert "Sent while another write held the row." in response.content.decode()
     assert 'id="commentform"' in response.content.decode()  # the form, to send it again
+
+
+@pytest.mark.parametrize("earlier", [0, 12])
+def test_posting_runs_a_fixed_number_of_queries_whatever_the_discussion(
+    client, article, reader, discussion_rules, earlier, django_assert_num_queries
+):
+    discussion_rules(manual_approval=False, flood_interval=0)
+    CommentFactory.create_batch(earlier, article=article)
+    ContentType.objects.get_for_model(Article)  # cached for the process, as on a live site
+    data = form_data(article)
+
+    # The article, the session and user, the content version, the rules, the standing, the
+    # duplicate and flood checks; the save in its transaction; the version and follow-ups
+    # after it; the thread's page for the redirect.
+    with django_assert_num_queries(23):
+        response = client.post(f"/comments/post/{article.pk}/", data)
+
+    assert response.status_code == 302
+
+
+def test_a_comment_no_rule_holds_is_approved_without_reading_permissions(
+    client, article, reader, discussion_rules
+):
+    """Whether the author moderates only matters for a comment a rule would hold; a thread
+    that lands on the first page needs no viewer-specific count either."""
+    discussion_rules(manual_approval=False)
+
+    with CaptureQueriesContext(connection) as queries:
+        post(client, article)
+
+    assert Comment.objects.get().is_public
+    assert not [query for query in queries if "auth_permission" in query["sql"]]
+
+
+def test_a_moderators_comment_a_rule_would_hold_is_approved(client, article, discussion_rules):
+    discussion_rules(manual_approval=True)
+    client.force_login(UserFactory(is_superuser=True))
+
+    post(client, article)
+
+    comment = Comment.objects.get()
+    assert comment.is_public
+    assert comment.moderation_reasons == ["moderator"]
