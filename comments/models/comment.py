@@ -452,7 +452,12 @@ class Comment(XtdComment):
                 comment=self, action=ModerationEvent.Action.POLICY, reasons=list(reasons)
             )
             if self.is_public:
-                refresh_comment_count(self.article_pk)
+                # One more approved comment: added in the database (atomic under concurrent
+                # posts), rather than recounting the article's comments at every post. A
+                # change of state recounts (refresh_comment_count).
+                Article.objects.filter(pk=self.article_pk).update(
+                    comment_count=F("comment_count") + 1
+                )
 
     def was_ever_approved(self):
         return self.events.filter(action=ModerationEvent.Action.APPROVE).exists()

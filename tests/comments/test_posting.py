@@ -15,7 +15,7 @@ from django_comments_xtd.models import XtdComment
 from blog.models import Article
 from comments import services
 from comments.forms import CommentForm
-from comments.models import Comment
+from comments.models import Comment, refresh_comment_count
 from tests.blog.factories import ArticleFactory, UserFactory
 
 from .factories import CommentFactory
@@ -383,7 +383,7 @@ def test_posting_runs_a_fixed_number_of_queries_whatever_the_discussion(
     # The article, the session and user, the content version, the rules, the standing, the
     # duplicate and flood checks; the save in its transaction; the version and follow-ups
     # after it; the thread's page for the redirect.
-    with django_assert_num_queries(23):
+    with django_assert_num_queries(19):
         response = client.post(f"/comments/post/{article.pk}/", data)
 
     assert response.status_code == 302
@@ -412,3 +412,17 @@ def test_a_moderators_comment_a_rule_would_hold_is_approved(client, article, dis
     comment = Comment.objects.get()
     assert comment.is_public
     assert comment.moderation_reasons == ["moderator"]
+
+
+def test_an_approved_comment_adds_one_to_the_articles_count_and_a_held_one_none(
+    client, article, reader, discussion_rules
+):
+    CommentFactory.create_batch(3, article=article)
+    refresh_comment_count(article.pk)
+    discussion_rules(manual_approval=False, flood_interval=0)
+    post(client, article, text="Approved at once.")
+    discussion_rules(manual_approval=True, approve_returning_authors=False)
+    post(client, article, text="Held for a moderator.")
+
+    article.refresh_from_db()
+    assert article.comment_count == 4
