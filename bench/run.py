@@ -78,6 +78,8 @@ class Row:
     headers: dict = field(default_factory=dict)
     # Another port than gunicorn's: the shipped nginx in front of it, with its cache.
     port: int | None = None
+    # Connections for this row rather than BENCH_CONNECTIONS (one poster at a time).
+    connections: int | None = None
 
     def cookie_header(self):
         return "; ".join(f"{name}={value}" for name, value in self.cookies.items())
@@ -485,15 +487,23 @@ def rows_for(site, port):
     rows.append(Row(f"static file ({Path(stylesheet).name})", stylesheet, count_dom=False))
     page = fetch(port, site.posting_article_url, "; ".join(f"{k}={v}" for k, v in reader.items()))
     action, fields = comment_form(page[2].decode())
-    rows.append(
-        Row(
-            f"comment POST (logged in, {site.posting_comment_count} comments and up)",
-            urlsplit(action).path,
-            dict(reader),
-            post_fields=fields,
-            count_dom=False,
+    # Posted as fast as the load allows (16 at once by default: what the server time then
+    # holds is mostly the wait for a core), and one at a time: what a post itself costs.
+    posting = f"logged in, {site.posting_comment_count} comments and up"
+    for label, connections in (
+        (f"comment POST ({posting})", None),
+        (f"comment POST, one at a time ({posting})", 1),
+    ):
+        rows.append(
+            Row(
+                label,
+                urlsplit(action).path,
+                dict(reader),
+                post_fields=fields,
+                count_dom=False,
+                connections=connections,
+            )
         )
-    )
     return rows
 
 
@@ -544,9 +554,10 @@ def measure(row, port, settings, access_log, master_pid):
         post_body = None
     else:
         post_body = urlencode(row.post_fields)
+    connections = row.connections or settings["connections"]
     load = {
-        "threads": settings["threads"],
-        "connections": settings["connections"],
+        "threads": min(settings["threads"], connections),
+        "connections": connections,
         "headers": headers,
         "post_body": post_body,
     }

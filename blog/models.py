@@ -431,6 +431,9 @@ class ContentVersion(models.Model):
     """
 
     SINGLETON_PK = 1
+    # The WSGI environ key under which config.page_cache.FinishedPageCache hands the number
+    # it read to the page it lets through: read once, before the page, for all of it.
+    ENVIRON_KEY = "liaison.content_version"
 
     number = models.PositiveBigIntegerField(default=1)
     changed_at = models.DateTimeField(default=timezone.now)
@@ -468,9 +471,14 @@ class ContentVersion(models.Model):
 
     @classmethod
     def for_request(cls, request):
-        """current(), read once per request: the page cache and the discussion share it."""
+        """current(), read once per request: the page cache and the discussion share it
+        (with the WSGI layer of the page cache, when it read it first)."""
         if not hasattr(request, "content_version"):
-            request.content_version = cls.of_this_request()
+            read_before = request.META.get(cls.ENVIRON_KEY)
+            scope = _request_scope.get()
+            if read_before is not None and scope is not None:
+                scope.setdefault("version", read_before)
+            request.content_version = read_before or cls.of_this_request()
         return request.content_version
 
     @classmethod

@@ -106,8 +106,6 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "config.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    # Finished pages for readers not logged in, served before the layers below run again.
-    "config.page_cache.FinishedPageCacheMiddleware",
     # The database away: 503 with Retry-After in the site's layout, never a traceback.
     "config.middleware.DatabaseUnavailableMiddleware",
     # Compresses what the layers below answer (HTML, feeds); Django adds random padding

@@ -248,7 +248,7 @@ def test_html_is_compressed_for_clients_that_accept_it(client, article):
     assert response["Content-Encoding"] == "gzip"
 
 
-def test_a_hit_is_served_finished_compressed_only_for_clients_that_accept_it(client, article):
+def test_a_hit_is_compressed_only_for_clients_that_accept_it(client, article):
     url = article.get_absolute_url()
     gzipped = {"Accept-Encoding": "gzip"}
     client.get(url, headers=gzipped)
