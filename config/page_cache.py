@@ -21,6 +21,7 @@ version this process read is served (`X-Page-Cache: stale`), and a page without 
 """
 
 import hashlib
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
@@ -155,43 +156,73 @@ class FinishedPageCache:
         except (DatabaseError, DisallowedHost):
             # Django answers these: the copy kept while the database is away, a 400.
             return self.application(environ, start_response)
-        response = cache.get(key)
-        if response is not None:
-            return self.serve(request, response, start_response)
+        page = cache.get(key)
+        if page is not None:
+            return self.serve(request, page, start_response)
         result = self.application(environ, start_response)
         if (
             getattr(result, "kept_for_readers_not_logged_in", False)
             and result.status_code == 200
             and not result.cookies
         ):
-            # A copy of what was sent: the response itself now holds what only this request
-            # could use (the handler, its resources to close).
-            kept = HttpResponse(result.content, status=result.status_code, headers=result.items())
-            cache.set(key, kept, PAGE_CACHE_SECONDS)
+            cache.set(key, FinishedPage.of(result), PAGE_CACHE_SECONDS)
         return result
 
     @staticmethod
     def key(version, request):
-        gzip = "gzip" in request.headers.get("Accept-Encoding", "")
+        gzip = "gzip" in request.META.get("HTTP_ACCEPT_ENCODING", "")
         return f"finished:{int(gzip)}:{AnonymousPageCacheMiddleware.key_under(version, request)}"
 
     @staticmethod
-    def serve(request, response, start_response):
-        response = get_conditional_response(
-            request,
-            etag=response.get("ETag"),
-            last_modified=parse_http_date_safe(response.get("Last-Modified", "")),
-            response=response,
-        )
-        response["X-Page-Cache"] = "hit"
-        start_response(f"{response.status_code} {response.reason_phrase}", list(response.items()))
-        # The body, not the response: closing a response sends request_finished, and no
+    def serve(request, page, start_response):
+        if any(name in request.META for name in CONDITIONAL_REQUEST_HEADERS):
+            response = get_conditional_response(
+                request,
+                etag=page.header("ETag"),
+                last_modified=parse_http_date_safe(page.header("Last-Modified") or ""),
+                response=HttpResponse(page.body, headers=page.headers),
+            )
+            status = f"{response.status_code} {response.reason_phrase}"
+            headers, body = list(response.items()), response.content
+        else:
+            status, headers, body = page.status, list(page.headers), page.body
+        headers.append(("X-Page-Cache", "hit"))
+        start_response(status, headers)
+        # The body, not a response: closing a response sends request_finished, and no
         # request was started.
-        return [response.content]
+        return [body]
+
+
+# What makes a request conditional (RFC 9110 13.1): only then is a 304 considered.
+CONDITIONAL_REQUEST_HEADERS = (
+    "HTTP_IF_NONE_MATCH",
+    "HTTP_IF_MODIFIED_SINCE",
+    "HTTP_IF_MATCH",
+    "HTTP_IF_UNMODIFIED_SINCE",
+)
+
+
+@dataclass(frozen=True)
+class FinishedPage:
+    """A 200 as Django sent it: its headers (X-Page-Cache aside) and its body. Kept rather
+    than the response object, which is slower to read back and holds what only its own
+    request could use (the handler, resources to close)."""
+
+    status: str
+    headers: tuple
+    body: bytes
+
+    @classmethod
+    def of(cls, response):
+        headers = tuple((name, value) for name, value in response.items() if name != "X-Page-Cache")
+        return cls(f"{response.status_code} {response.reason_phrase}", headers, response.content)
+
+    def header(self, name):
+        return next((value for key, value in self.headers if key.lower() == name.lower()), None)
 
 
 def asks_for_fresh_copy(request):
-    return "no-cache" in cache_control_of_header(request.headers.get("Cache-Control", ""))
+    return "no-cache" in cache_control_of_header(request.META.get("HTTP_CACHE_CONTROL", ""))
 
 
 def cache_control_of(response):

@@ -151,9 +151,7 @@ def test_a_change_on_the_site_ends_the_hit_and_its_304(article):
     ],
     ids=["session", "messages", "reload"],
 )
-def test_a_reader_with_a_session_or_a_message_or_a_reload_is_never_served_a_copy(
-    article, headers
-):
+def test_a_reader_with_a_session_or_a_message_or_a_reload_is_never_served_a_copy(article, headers):
     url = article.get_absolute_url()
     kept(url)
 
