@@ -314,6 +314,13 @@ def gunicorn(port, workdir):
                     f"gunicorn did not start:\n{(workdir / 'gunicorn.log').read_text()}"
                 )
             time.sleep(0.2)
+        # One worker answers as soon as it is forked: the others follow within moments.
+        workers = []
+        while time.monotonic() < deadline:
+            time.sleep(0.5)
+            workers, previous = worker_pids(process.pid), workers
+            if workers and len(workers) == len(previous):
+                break
         yield process
     finally:
         process.send_signal(signal.SIGTERM)
