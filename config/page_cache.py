@@ -120,9 +120,9 @@ class FinishedPageCache:
     on, compressed for a client that accepts gzip), served before Django's handler runs.
 
     A hit costs the content version's query and one cache read: no request signals, no
-    middleware. Through gunicorn this doubled the cached article's rate (1,070-1,480 req/s
-    served by a Django middleware right below SecurityMiddleware, 2,000-2,330 here, in
-    alternating runs with a static file at 1,230-1,650). The request object is Django's own,
+    middleware. Through gunicorn, in alternating runs with a static file (910-1,650 req/s),
+    the cached article went from 1,070-1,480 req/s, served by a Django middleware right below
+    SecurityMiddleware, to 1,500-2,270 here. The request object is Django's own,
     so the host is checked against ALLOWED_HOSTS, the scheme read as SecurityMiddleware
     reads it (behind a TLS proxy, SECURE_PROXY_SSL_HEADER) and the conditional headers
     answered as ConditionalGetMiddleware would. The scheme is part of the key: a request
