@@ -474,22 +474,19 @@ class ContentVersion(models.Model):
         """current(), read once per request: the page cache and the discussion share it
         (with the WSGI layer of the page cache, when it read it first)."""
         if not hasattr(request, "content_version"):
-            read_before = request.META.get(cls.ENVIRON_KEY)
-            scope = _request_scope.get()
-            if read_before is not None and scope is not None:
-                scope.setdefault("version", read_before)
-            request.content_version = read_before or cls.of_this_request()
+            request.content_version = cls.of_this_request(request.META.get(cls.ENVIRON_KEY))
         return request.content_version
 
     @classmethod
-    def of_this_request(cls):
+    def of_this_request(cls, read_before=None):
         """current(), read once per request served, for code that has no request at hand
-        (the discussion rules); read at every call outside a request."""
+        (the discussion rules); read at every call outside a request. `read_before`: the
+        version already read for this request, before Django's handler ran."""
         scope = _request_scope.get()
         if scope is None:
-            return cls.current()
+            return read_before or cls.current()
         if "version" not in scope:
-            scope["version"] = cls.current()
+            scope["version"] = read_before or cls.current()
         return scope["version"]
 
     @staticmethod

@@ -129,8 +129,8 @@ class ModerationPolicy:
                 )
         if reasons and is_moderator(user):
             # Holding a moderator's comment would only ask them to approve it themselves.
-            # Asked last, only of a comment the rules would hold: it costs two queries (the
-            # user's and their groups' permissions), which most comments then never run.
+            # Asked last, only of a comment the rules would hold: it costs a query, which
+            # most comments then never run.
             return Decision(APPROVE, ("moderator",))
         if reasons:
             return Decision(HOLD, tuple(reasons))

@@ -133,9 +133,6 @@ class FinishedPageCache:
     layer call config.wsgi.application.
     """
 
-    # Where the content version read here travels to the page (ContentVersion.for_request).
-    VERSION_KEY = ContentVersion.ENVIRON_KEY
-
     def __init__(self, application):
         self.application = application
 
@@ -151,14 +148,16 @@ class FinishedPageCache:
             # Static files are WhiteNoise's: no content version to read for them.
             return self.application(environ, start_response)
         try:
-            environ[self.VERSION_KEY] = ContentVersion.current()
-            key = self.key(environ[self.VERSION_KEY][0], request)
+            version = ContentVersion.current()
+            key = self.key(version[0], request)
         except (DatabaseError, DisallowedHost):
             # Django answers these: the copy kept while the database is away, a 400.
             return self.application(environ, start_response)
         page = cache.get(key)
         if page is not None:
             return self.serve(request, page, start_response)
+        # Read once for the whole request: the page Django builds uses the same version.
+        environ[ContentVersion.ENVIRON_KEY] = version
         result = self.application(environ, start_response)
         if (
             getattr(result, "kept_for_readers_not_logged_in", False)
