@@ -10,7 +10,8 @@
    and production settings (DEBUG off) on a free loopback port.
 3. Each row: one request for its size (and its DOM elements), a warm-up, then the load
    (wrk, or a Python client when wrk is missing); queries are counted once per row beforehand,
-   in this process, with Django's test client against the same database.
+   in this process, against the same database: a GET through config.wsgi.application, as
+   gunicorn calls it, a POST with Django's test client.
 4. One table, and the gunicorn workers' memory after the run.
 
 Environment (all optional):
@@ -515,7 +516,10 @@ def rows_for(site, port):
 
 
 def count_queries(row, port):
-    """The queries one request of `row` runs, steady state (after one request warms up)."""
+    """The queries one request of `row` runs, steady state (after one request warms up).
+
+    A GET goes through config.wsgi.application, as under gunicorn: the page cache's WSGI
+    layer answers a hit before Django's handler (which the test client would enter)."""
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -524,9 +528,9 @@ def count_queries(row, port):
     for name, value in row.cookies.items():
         client.cookies[name] = value
     if row.post_fields is None:
-        client.get(row.path, headers=row.headers)
+        get_through_wsgi(row, port)
         with CaptureQueriesContext(connection) as queries:
-            status = client.get(row.path, headers=row.headers).status_code
+            status = get_through_wsgi(row, port)
         expected = {200}
     else:
         # A text of this row's own: the same form sent again with the same text is the
@@ -538,6 +542,30 @@ def count_queries(row, port):
     if status not in expected:
         raise RuntimeError(f"{row.label}: HTTP {status} from the test client")
     return len(queries)
+
+
+def get_through_wsgi(row, port):
+    """One GET of `row` through the WSGI application gunicorn serves; its status."""
+    from django.test import RequestFactory
+
+    from config.wsgi import application
+
+    headers = dict(row.headers)
+    if row.cookies:
+        headers["Cookie"] = row.cookie_header()
+    environ = RequestFactory(HTTP_HOST=f"{HOST}:{port}").get(row.path, headers=headers).environ
+    answer = {}
+
+    def start_response(status, response_headers, exc_info=None):
+        answer["status"] = int(status.split()[0])
+
+    body = application(environ, start_response)
+    try:
+        b"".join(body)
+    finally:
+        # Closing a response Django made sends request_finished, as a server does.
+        getattr(body, "close", lambda: None)()
+    return answer["status"]
 
 
 def measure(row, port, settings, access_log, master_pid):

@@ -3,6 +3,7 @@ from contextvars import ContextVar
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connections, models, router, transaction
 from django.db.models import Count, F, Max, Prefetch, Q
 from django.db.models.functions import Greatest, TruncMonth
@@ -435,6 +436,16 @@ class ContentVersion(models.Model):
     # it read to the page it lets through: read once, before the page, for all of it.
     ENVIRON_KEY = "liaison.content_version"
 
+    # With a cache every process shares (Redis), the number is kept there too, under this key:
+    # a page-cache hit then reads it together with its page, in one round trip, and never
+    # asks the database (config.page_cache.FinishedPageCache). The row stays the truth: the
+    # cache's copy is only ever raised to a number read from the row, never lowered, so two
+    # changes that share it out of order leave the higher; and it lasts SHARED_SECONDS at
+    # most, which bounds how long a copy that missed a raise (Redis away during a change,
+    # back with its data) can be served.
+    SHARED_KEY = "content-version"
+    SHARED_SECONDS = 60
+
     number = models.PositiveBigIntegerField(default=1)
     changed_at = models.DateTimeField(default=timezone.now)
 
@@ -468,6 +479,36 @@ class ContentVersion(models.Model):
         ):
             changed_at = convert(changed_at, column, connection)
         return (number, changed_at)
+
+    @staticmethod
+    def is_shared_through_cache():
+        """Whether the cache is one all processes share and can raise a number in
+        (config.cache.ForgivingRedisCache.raise_to); the local-memory cache is per process."""
+        return callable(getattr(cache, "raise_to", None))
+
+    @classmethod
+    def share(cls, number):
+        """Raise the cache's copy of the number to this one, read from the row."""
+        if cls.is_shared_through_cache():
+            cache.raise_to(cls.SHARED_KEY, number, cls.SHARED_SECONDS)
+
+    @classmethod
+    def number_and_cached(cls, key):
+        """(the current number, what the cache holds under `key`, current() if it was read).
+
+        With a shared cache both come in one round trip and the database is read only when
+        the cache has no copy of the number (it expired, or Redis restarted); otherwise the
+        number is read from the row. The cached value is returned whatever number it was
+        kept under: comparing is the caller's."""
+        if not cls.is_shared_through_cache():
+            version = cls.current()
+            return version[0], cache.get(key), version
+        found = cache.get_many([cls.SHARED_KEY, key])
+        if cls.SHARED_KEY in found:
+            return found[cls.SHARED_KEY], found.get(key), None
+        version = cls.current()
+        cls.share(version[0])
+        return version[0], found.get(key), version
 
     @classmethod
     def for_request(cls, request):
@@ -516,3 +557,5 @@ class ContentVersion(models.Model):
         )
         if not updated:
             cls.objects.get_or_create(pk=cls.SINGLETON_PK, defaults={"number": 2})
+        if cls.is_shared_through_cache():
+            cls.share(cls.current()[0])

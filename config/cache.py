@@ -18,6 +18,18 @@ logger = logging.getLogger(__name__)
 WARN_EVERY_SECONDS = 60
 
 
+# Sets KEYS[1] to ARGV[1] with a lifetime of ARGV[2] seconds unless it holds a number at
+# least as high: one step in Redis, so two processes raising it at once leave the higher.
+RAISE_TO = """
+local held = tonumber(redis.call('GET', KEYS[1]))
+if held == nil or held < tonumber(ARGV[1]) then
+    redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+    return 1
+end
+return 0
+"""
+
+
 class ForgivingRedisCache(RedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
@@ -37,6 +49,17 @@ class ForgivingRedisCache(RedisCache):
             return super().add(key, value, timeout, version)
         except RedisError as error:
             return self._unavailable("add", error, False)
+
+    def raise_to(self, key, number, timeout, version=None):
+        """Keep the integer `number` under `key` for `timeout` seconds, unless the key holds
+        a higher one already (blog.models.ContentVersion.share). Django's serializer keeps
+        integers as plain numbers, so get() reads it back as an int."""
+        key = self.make_and_validate_key(key, version=version)
+        try:
+            client = self._cache.get_client(key, write=True)
+            return bool(client.eval(RAISE_TO, 1, key, int(number), int(timeout)))
+        except RedisError as error:
+            return self._unavailable("raise_to", error, False)
 
     def get(self, key, default=None, version=None):
         try:

@@ -8,12 +8,14 @@ config.wsgi.application, as gunicorn does. They commit (transaction=True), as th
 from contextlib import contextmanager
 
 import pytest
+from django.core.cache import cache
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections, connection
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 
+from blog.models import ContentVersion
 from config.page_cache import FinishedPageCache
 from config.wsgi import application
 from tests.blog.factories import ArticleFactory
@@ -71,7 +73,15 @@ def kept(url, headers=None, **environ):
     return served
 
 
-def test_a_kept_page_is_served_without_djangos_handler_and_with_one_query(article):
+@pytest.fixture
+def cache_of_this_process(settings):
+    """The local-memory cache of a site without Redis, whatever the suite runs with."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+
+def test_a_kept_page_is_served_without_djangos_handler_and_with_one_query(
+    article, cache_of_this_process
+):
     url = article.get_absolute_url()
     Served(url)
     started = []
@@ -91,7 +101,9 @@ def test_a_kept_page_is_served_without_djangos_handler_and_with_one_query(articl
     ]
 
 
-def test_the_content_version_read_here_serves_the_whole_page_it_lets_through(article):
+def test_the_content_version_read_here_serves_the_whole_page_it_lets_through(
+    article, cache_of_this_process
+):
     with CaptureQueriesContext(connection) as queries:
         served = Served(article.get_absolute_url())
 
@@ -207,3 +219,62 @@ def test_only_a_page_django_kept_is_copied_here():
 
     assert again.status == 404
     assert again.cache is None
+
+
+# With Redis, the cache every process shares ---------------------------------------------
+
+
+def test_with_a_shared_cache_a_hit_asks_the_database_nothing(article, private_redis):
+    url = article.get_absolute_url()
+    kept(url)
+
+    with CaptureQueriesContext(connection) as queries:
+        served = Served(url)
+
+    assert (served.status, served.cache) == (200, "hit")
+    assert "Kaesong" in served.body.decode()
+    assert len(queries) == 0
+
+
+def test_with_a_shared_cache_a_change_ends_the_hit(article, private_redis):
+    url = article.get_absolute_url()
+    kept(url)
+
+    article.title = "Kaesong, a year on"
+    article.save()
+    served = Served(url)
+
+    assert served.cache == "miss"
+    assert "Kaesong, a year on" in served.body.decode()
+    assert kept(url).cache == "hit"
+
+
+def test_a_change_committed_by_another_process_ends_the_hit(article, private_redis):
+    url = article.get_absolute_url()
+    kept(url)
+
+    # What another process runs once its change commits: the row's number, then the
+    # cache's copy, raised.
+    ContentVersion._increment()
+
+    assert Served(url).cache == "miss"
+
+
+def test_when_the_shared_cache_has_lost_the_number_the_row_is_read_and_shared_again(
+    article, private_redis
+):
+    url = article.get_absolute_url()
+    kept(url)
+    cache.delete(ContentVersion.SHARED_KEY)  # expired, or Redis restarted
+
+    with CaptureQueriesContext(connection) as first:
+        after_loss = Served(url)
+    with CaptureQueriesContext(connection) as second:
+        next_one = Served(url)
+
+    assert (after_loss.cache, next_one.cache) == ("hit", "hit")
+    assert [query["sql"] for query in first] == [
+        "SELECT number, changed_at FROM blog_contentversion WHERE id = 1"
+    ]
+    assert len(second) == 0
+    assert cache.get(ContentVersion.SHARED_KEY) == ContentVersion.current()[0]

@@ -1,7 +1,7 @@
 """Pages keep answering while the shared Redis cache is away, and use it again on its return.
 
 A private redis-server (/usr/bin/redis-server) on a free port, started and stopped by the
-test: the shared Redis of other test runs is never touched.
+test (tests/config/conftest.py): the shared Redis of other test runs is never touched.
 """
 
 import logging
@@ -13,41 +13,7 @@ from comments.models import Comment, DiscussionSettings
 from tests.blog.factories import UserFactory, article_with_sections
 from tests.comments.test_posting import form_data
 
-from .private_redis import start_redis, stop_redis
-from .served_site import free_port
-
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def private_redis(settings):
-    """The site's cache pointed at a redis-server of the test's own; yields a control to
-    stop and start it again on the same port."""
-    port = free_port()
-
-    class Control:
-        server = start_redis(port)
-
-        def stop(self):
-            stop_redis(self.server)
-
-        def start(self):
-            self.server = start_redis(port)
-
-    control = Control()
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "config.cache.ForgivingRedisCache",
-            "LOCATION": f"redis://127.0.0.1:{port}/0",
-            "KEY_PREFIX": "liaison",
-            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
-        }
-    }
-    try:
-        yield control
-    finally:
-        if control.server.poll() is None:
-            stop_redis(control.server)
 
 
 def test_pages_answer_while_redis_is_away_and_the_cache_returns_with_it(
