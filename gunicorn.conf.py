@@ -1,8 +1,8 @@
 """gunicorn's settings for Liaison: `gunicorn -c gunicorn.conf.py config.wsgi`.
 
-Chosen from measurements on a 2-core machine shared with other jobs (`make bench`, wrk
--t2 -c16 -d10s on loopback, SQLite, DEBUG off, 2026-12-02). Command-line flags and
-GUNICORN_CMD_ARGS override any of them; WEB_CONCURRENCY sets the number of workers.
+Chosen from measurements on a 2-core machine (`make bench`: wrk -t2 -c16 on loopback, DEBUG
+off, SQLite and PostgreSQL). Command-line flags and GUNICORN_CMD_ARGS override any of them;
+WEB_CONCURRENCY sets the number of workers.
 """
 
 import os
@@ -10,22 +10,23 @@ import os
 # Where to listen: a loopback port behind the proxy by default.
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 
-# Five sync workers (2 × cores + 1). Rendering a page is CPU-bound Python: threads share
-# one interpreter lock, so a threaded worker renders no faster, and a few workers per core
-# cover the time one spends waiting on the database. Measured (req/s, article with 200
-# comments / home / a static file; "other" = what other jobs used, in % of one core):
-#   sync, 5 workers:              9.7 / 175 / 2,377   (other 69 / 6 / —)     0 errors
-#   sync, 3 workers:              8.5 /  79 / 2,315   (other 89 / 100 / —)   0 errors
-#   gthread, 2 workers×4 threads: 13.6 / 162 / 1,556  (other 4 / 21 / —)     35 aborted
-#   gthread, 5 workers×2 threads: 10.1 /  70 / 2,374  (other 72 / 116 / 23)  17 aborted
-#   gthread, 3 workers×2 threads:  6.5 /  46 /   841  (other 97 / 134 / 137) 34 aborted
-# The throughputs differ less than the other jobs' load moved them. What decided is the
-# errors: every threaded setup dropped connections (wrk "read" errors on the static file,
-# where thousands of requests make workers reach max_requests and leave with keep-alive
-# connections open on them), as the issue saw; sync workers dropped none. At 200
-# connections against the article, both sync×5 and gthread 5×2 answered every request
-# (2.4 and 3.7 req/s, p99 29.8 and 29.3 s, with other jobs using 1.4-1.6 cores).
-workers = int(os.environ.get("WEB_CONCURRENCY", "5"))
+# Sync workers, one more than the cores (3 on 2 cores; WEB_CONCURRENCY overrides). Rendering a
+# page is CPU-bound Python: threads share one interpreter lock, so a threaded worker renders no
+# faster, and a worker beyond the cores only covers the time one spends waiting on the
+# database. More than that adds no throughput; each request then shares a core with more
+# others and takes longer inside the server, while waiting connections stay in the kernel's
+# accept queue (backlog, below). Measured on 2 cores (`make bench`, 6 s rows, wrk -t2 -c16,
+# alternating runs, 2026-12-07; req/s, and gunicorn's server-side p95 in ms):
+#                        article, 200 comments   logged in          comment POST, 16 at once
+#   SQLite, 5 workers:   189-203 (36-39 ms)      121-122 (60 ms)    157-167 (62-64 ms)
+#   SQLite, 3 workers:   196-213 (22-26 ms)      134-141 (33-39)    155-173 (34-38)
+#   PostgreSQL, 5:        97-124 (56-76 ms)       79-86 (77-95)      96-99 (88)
+#   PostgreSQL, 3:       113-121 (36-44 ms)       80-86 (59)         87-89 (55-61)
+# Earlier (2026-12-02, a machine busy with other jobs), threaded workers were no faster and
+# dropped connections (wrk "read" errors where a worker reached max_requests and left with
+# keep-alive connections open on it), as the issue saw; sync workers dropped none. At 200
+# connections against the article, sync workers answered every request (p99 under 30 s).
+workers = int(os.environ.get("WEB_CONCURRENCY") or (os.cpu_count() or 1) + 1)
 worker_class = "sync"
 
 # Seconds a keep-alive connection from the proxy may stay idle. The sync worker answers

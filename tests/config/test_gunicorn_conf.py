@@ -25,11 +25,19 @@ def gunicorn_config(monkeypatch):
     return load
 
 
-def test_it_serves_the_project_with_the_measured_workers(gunicorn_config):
+def test_it_serves_the_project_with_one_sync_worker_more_than_the_cores(
+    gunicorn_config, monkeypatch
+):
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+
     config = gunicorn_config()
 
     assert config.worker_class_str == "sync"
-    assert config.workers == 5
+    assert config.workers == 3
+
+
+def test_web_concurrency_sets_the_workers(gunicorn_config):
+    assert gunicorn_config(WEB_CONCURRENCY="8").workers == 8
 
 
 def test_it_listens_on_loopback_port_8000_unless_gunicorn_bind_says_otherwise(gunicorn_config):
