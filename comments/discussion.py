@@ -143,9 +143,10 @@ class DiscussionPage:
 
 def discussion_page(article, user, version, page_number=1, open_for_replies=True, motive=None):
     """The page's threads as HTML, in a fixed number of queries whatever the number of
-    comments: the count of threads, the page's thread ids, the viewer's own threads (when
-    logged in), then the comments of the threads the cache did not have (none when it had
-    them all). Threads are listed as CommentQuerySet.listed_roots() lists them, which
+    comments: the count of threads and the page's thread ids (one query when every thread
+    fits on the first page: page_of_threads), the viewer's own threads (when logged in),
+    then the comments of the threads the cache did not have (none when it had them all).
+    Threads are listed as CommentQuerySet.listed_roots() lists them, which
     Comment.page_number() counts too. `version` is the content version, read before this.
 
     With a `motive`, only the threads discussing a section that argues it are listed, on
@@ -159,9 +160,7 @@ def discussion_page(article, user, version, page_number=1, open_for_replies=True
     if motive is not None:
         listed = listed.on_motive(motive)
     roots = listed.in_thread_order(rules.order).values_list("thread_id", flat=True)
-    page = Paginator(roots, rules.top_level_per_page).get_page(page_number)
-    offset = page.start_index() - 1 if page.paginator.count else 0
-    thread_ids = list(roots[offset : offset + rules.top_level_per_page])
+    page, thread_ids = page_of_threads(roots, rules.top_level_per_page, page_number)
     kind = viewer_kind(user)
     own = set()
     if user.is_authenticated:
@@ -198,6 +197,23 @@ def discussion_page(article, user, version, page_number=1, open_for_replies=True
     if motive is not None:
         count = in_article.public().on_motive(motive).count()
     return DiscussionPage(threads=threads, page=page, count=count, motive=motive)
+
+
+def page_of_threads(roots, per_page, page_number):
+    """(the paginator's page, the ids of the threads on it), from `roots`, the listed
+    threads' ids in order. Two queries (the count, the page's ids), or one for a first
+    page that holds every thread, as most discussions' does: fewer ids than a page are all
+    of them, and their number is the count."""
+    paginator = Paginator(roots, per_page)
+    if str(page_number) == "1":
+        thread_ids = list(roots[:per_page])
+        if len(thread_ids) < per_page:
+            # Paginator.count is a cached property: set, it is not asked of the database.
+            paginator.count = len(thread_ids)
+        return paginator.get_page(1), thread_ids
+    page = paginator.get_page(page_number)
+    offset = page.start_index() - 1 if paginator.count else 0
+    return page, list(roots[offset : offset + per_page])
 
 
 def section_comment_counts(article):

@@ -23,10 +23,10 @@ HOME_QUERIES = 5
 # section (one aggregate, through the comments app's `comment_counts` tag)
 READING_QUERIES = 1 + 9
 # the discussion: the discussion rules and the article's content type (both cached after the
-# first request), the count of threads and the page's comments (tests/comments pins these
-# at any number of comments); for a reader not logged in, the site and the social apps for
-# login icons
-ARTICLE_QUERIES = READING_QUERIES + 4 + 2
+# first request), the page's threads (their ids, which are also their count while they fit
+# on the first page) and their comments (tests/comments pins these at any number of
+# comments); for a reader not logged in, the site and the social apps for login icons
+ARTICLE_QUERIES = READING_QUERIES + 3 + 2
 # the motive, the paginator's count, the page of sections (articles joined); then the
 # comments app's `motive_comments` tag: the discussion rules and the article content type
 # (both cached after the first request), the newest comments (sections and articles joined)
@@ -89,8 +89,8 @@ def test_article(client, articles, django_assert_num_queries):
 
 
 # The article's own HTML comes from the cache: the article itself, then the discussion's
-# count of threads and their ids, and the social apps for the login icons.
-ARTICLE_QUERIES_CACHED = 1 + 2 + 1
+# thread ids (all on the first page: no count), and the social apps for the login icons.
+ARTICLE_QUERIES_CACHED = 1 + 1 + 1
 
 
 def test_article_rendered_again(client, articles, django_assert_num_queries):
