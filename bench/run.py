@@ -767,7 +767,8 @@ def main():
                 "not past the article's and the threads' cached HTML); cached rows are plain "
                 "anonymous requests after the warm-up. bytes: one response, "
                 "uncompressed; gzip bytes: the same with Accept-Encoding: gzip. server p95: "
-                "gunicorn's access log. Queries: one request, Django's test client. other CPU: "
+                "gunicorn's access log. Queries: one request, a GET through the WSGI "
+                "application gunicorn serves, a POST with Django's test client. other CPU: "
                 "what the rest of the machine (PostgreSQL included) used during the row, in % "
                 f"of one core ({os.cpu_count()} cores = {100 * (os.cpu_count() or 1)} %)."
             )
