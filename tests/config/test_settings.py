@@ -10,7 +10,8 @@ BASE_DIR = Path(__file__).resolve().parents[2]
 
 
 def read_settings(tmp_path, expression, **env):
-    clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG"}}
+    inherited_not = {"SECRET_KEY", "DEBUG", "POSTGRES_PREPARED_STATEMENTS"}
+    clean = {k: v for k, v in os.environ.items() if k not in inherited_not}
     clean.update(VAR_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="config.settings", **env)
     return subprocess.run(
         [sys.executable, "-c", f"from django.conf import settings; print(repr(({expression})))"],
