@@ -189,9 +189,8 @@ elif (
     # logged in; a comment POST 6.8 to 4.0), and under `make bench` (alternating runs,
     # 2026-12-07) the article with 200 comments from 94-108 to 109-126 req/s, logged in from
     # 67-70 to 83-88, with PostgreSQL using 23-26 % of a core instead of 40-41 %. Django
-    # leaves them off for the sake of poolers:
-    # behind PgBouncer in transaction mode (before 1.21, or without max_prepared_statements),
-    # set POSTGRES_PREPARED_STATEMENTS=0.
+    # leaves them off for the sake of poolers: behind PgBouncer in transaction mode (before
+    # 1.21, or without max_prepared_statements), set POSTGRES_PREPARED_STATEMENTS=0.
     DATABASES["default"]["OPTIONS"] = {
         **DATABASES["default"].get("OPTIONS", {}),
         "server_side_binding": True,
