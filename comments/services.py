@@ -99,7 +99,10 @@ def post_comment(article, user, data, ip_address):
 
     comment = form.get_comment_object()
     comment.ip_address = ip_address or None
-    earlier = Comment.objects.filter(submission_key=comment.submission_key).first()
+    same_form = Comment.objects.filter(submission_key=comment.submission_key)
+    # Asked with exists() first: one table and no row to build, where first() joins the
+    # comment's three tables, for the rare resend.
+    earlier = same_form.first() if same_form.exists() else None
     if earlier is not None:
         return Outcome(Result.ALREADY_POSTED, comment=earlier)
     decision = decide_for(comment, article, policy, standing=standing)

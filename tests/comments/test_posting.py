@@ -389,6 +389,20 @@ def test_posting_runs_a_fixed_number_of_queries_whatever_the_discussion(
     assert response.status_code == 302
 
 
+def test_the_check_for_a_resent_form_reads_the_comments_own_table_alone(
+    client, article, reader, discussion_rules
+):
+    """A resend is rare: the check that looks for one builds no comment from three tables."""
+    discussion_rules(manual_approval=False)
+
+    with CaptureQueriesContext(connection) as queries:
+        post(client, article)
+
+    checks = [query["sql"] for query in queries if '"submission_key" =' in query["sql"]]
+    assert len(checks) == 1
+    assert "JOIN" not in checks[0]
+
+
 def test_a_comment_no_rule_holds_is_approved_without_reading_permissions(
     client, article, reader, discussion_rules
 ):
