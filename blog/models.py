@@ -488,9 +488,9 @@ class ContentVersion(models.Model):
 
     @classmethod
     def share(cls, number):
-        """Raise the cache's copy of the number to this one, read from the row."""
-        if cls.is_shared_through_cache():
-            cache.raise_to(cls.SHARED_KEY, number, cls.SHARED_SECONDS)
+        """Raise the shared cache's copy of the number to this one, read from the row (only
+        with a cache is_shared_through_cache() accepts: its callers ask first)."""
+        cache.raise_to(cls.SHARED_KEY, number, cls.SHARED_SECONDS)
 
     @classmethod
     def number_and_cached(cls, key):

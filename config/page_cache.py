@@ -125,15 +125,16 @@ class FinishedPageCache:
     article went from 1,070-1,480 req/s, served by a Django middleware right below
     SecurityMiddleware, to 1,500-2,270 here (SQLite). On PostgreSQL with Redis, reading the
     version from Redis with the page rather than from PostgreSQL took it from 1,555 to 2,049
-    req/s, against 2,701-2,763 for the static file (2026-12-07). The request object is Django's own,
-    so the host is checked against ALLOWED_HOSTS, the scheme read as SecurityMiddleware
-    reads it (behind a TLS proxy, SECURE_PROXY_SSL_HEADER) and the conditional headers
-    answered as ConditionalGetMiddleware would. The scheme is part of the key: a request
-    SecurityMiddleware would redirect to HTTPS finds no copy and reaches it. Whatever the
-    layer cannot answer (another method, a logged-in reader, a reload, a host not allowed,
-    the database away, no copy) goes to Django unchanged, and a page Django kept is copied
-    here on its way out. Django's test client does not come through here: tests of this
-    layer call config.wsgi.application.
+    req/s, against 2,701-2,763 for the static file (2026-12-07).
+
+    The request object is Django's own, so the host is checked against ALLOWED_HOSTS, the
+    scheme read as SecurityMiddleware reads it (behind a TLS proxy, SECURE_PROXY_SSL_HEADER)
+    and the conditional headers answered as ConditionalGetMiddleware would. The scheme is
+    part of the key: a request SecurityMiddleware would redirect to HTTPS finds no copy and
+    reaches it. Whatever the layer cannot answer (another method, a logged-in reader, a
+    reload, a host not allowed, the database away, no copy) goes to Django unchanged, and a
+    page Django kept is copied here on its way out. Django's test client does not come
+    through here: tests of this layer call config.wsgi.application.
     """
 
     def __init__(self, application):

@@ -5,14 +5,10 @@ import pytest
 from django.contrib.auth.models import Group, Permission
 
 from comments.groups import MODERATORS
-from comments.moderators import APP_LABEL, CODENAME, is_moderator, moderators
+from comments.moderators import APP_LABEL, CODENAME, can_moderate, is_moderator, moderators
 from tests.blog.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def can_moderate():
-    return Permission.objects.get(content_type__app_label=APP_LABEL, codename=CODENAME)
 
 
 def through_group():
@@ -23,7 +19,7 @@ def through_group():
 
 def given_directly():
     user = UserFactory()
-    user.user_permissions.add(can_moderate())
+    user.user_permissions.add(can_moderate().get())
     return user
 
 

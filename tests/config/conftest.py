@@ -33,3 +33,9 @@ def private_redis(settings):
     finally:
         if control.server.poll() is None:
             stop_redis(control.server)
+
+
+@pytest.fixture
+def cache_of_this_process(settings):
+    """The local-memory cache of a site without Redis, whatever the suite runs with."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -73,12 +73,6 @@ def kept(url, headers=None, **environ):
     return served
 
 
-@pytest.fixture
-def cache_of_this_process(settings):
-    """The local-memory cache of a site without Redis, whatever the suite runs with."""
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-
-
 def test_a_kept_page_is_served_without_djangos_handler_and_with_one_query(
     article, cache_of_this_process
 ):

@@ -62,9 +62,7 @@ def test_a_change_while_redis_is_away_is_kept_in_the_row(private_redis):
     assert ContentVersion.current()[0] == before + 1
 
 
-def test_a_cache_of_one_process_shares_nothing(settings, django_assert_num_queries):
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-
+def test_a_cache_of_one_process_shares_nothing(cache_of_this_process, django_assert_num_queries):
     # The row's update, and no read of it to share.
     with django_assert_num_queries(1):
         ContentVersion._increment()
