@@ -1,7 +1,10 @@
 """The reply page and comment permalinks: only public comments are reachable."""
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 
+from comments.models import Comment
+from comments.rules import NEWEST_FIRST, OLDEST_FIRST
 from tests.blog.factories import ArticleFactory, UserFactory
 
 from .factories import CommentFactory
@@ -177,3 +180,40 @@ def test_the_reply_page_follows_the_rules_closing_age(client, discussion_rules):
 
     assert "Comments are closed." in html
     assert 'id="commentform"' not in html
+
+
+@pytest.mark.parametrize("order", [OLDEST_FIRST, NEWEST_FIRST])
+def test_every_permalink_names_the_page_the_discussion_shows_its_comment_on(
+    client, article, moderator, discussion_rules, order
+):
+    """Comment.page_number() counts the threads listed before a comment's (the distinct
+    threads of what the viewer may see); the discussion lists them (listed_roots()). The two
+    must agree for every viewer, whatever the threads hold."""
+    discussion_rules(top_level_per_page=2, order=order)
+    author, other = UserFactory(), UserFactory()
+    CommentFactory(article=article)
+    # A removed top-level comment whose reply stays public: a placeholder thread.
+    placeholder = CommentFactory(article=article)
+    CommentFactory(article=article, parent=placeholder)
+    CommentFactory(article=article, user=author, held=True)
+    # A thread held whole: the other reader's own, which only they and moderators see.
+    held_thread = CommentFactory(article=article, user=other)
+    CommentFactory(article=article, user=other, parent=held_thread, held=True)
+    CommentFactory(article=article, user=other, parent=CommentFactory(article=article))
+    CommentFactory(article=article, held=True, removed=True, is_spam=True)
+    CommentFactory(article=article, removed=True)
+    CommentFactory(article=article, user=author)
+    CommentFactory(article=article)
+    Comment.objects.filter(pk=placeholder.pk).update(is_removed=True)
+    Comment.objects.filter(pk=held_thread.pk).update(is_public=False)
+
+    for viewer in (None, author, other, moderator):
+        if viewer is None:
+            client.logout()
+        else:
+            client.force_login(viewer)
+        visible = Comment.objects.for_article(article).visible_to(viewer or AnonymousUser())
+        for comment in visible:
+            url = comment.url_for(viewer, article)
+            html = client.get(url, headers={"Cache-Control": "no-cache"}).content.decode()
+            assert f'id="{comment.anchor}"' in html, (viewer, comment, url)
