@@ -1,11 +1,37 @@
 """Background work of the blog app (django-tasks; Django 6's django.tasks after the move)."""
 
-from django.db import transaction
+from django.db import router, transaction
 from django.utils import timezone
 from django_tasks import task
+from django_tasks_db import DatabaseBackend
+from django_tasks_db.models import DBTaskResult
 
 from . import images
 from .models import ContentVersion, Image
+
+
+def enqueue_with_transaction(task, *args, **kwargs):
+    """Enqueue `task` so that it exists once the current transaction commits, and never when
+    it rolls back (at once outside a transaction).
+
+    When the task backend keeps its queue in the same database, the task's row is written in
+    the transaction itself: it commits with the change that owes it, and no write follows
+    the commit (on SQLite, where a write locks the whole file, a comment's post waited for
+    that lock once more for the task after its commit). A queue elsewhere (Redis) hears of
+    the task only after the commit: it must never run for a change that rolled back."""
+    connection = transaction.get_connection()
+    if connection.in_atomic_block and not queued_in(task, connection):
+        transaction.on_commit(lambda: task.enqueue(*args, **kwargs))
+    else:
+        task.enqueue(*args, **kwargs)
+
+
+def queued_in(task, connection):
+    """Whether `task`'s backend writes its queue through this database connection."""
+    return (
+        isinstance(task.get_backend(), DatabaseBackend)
+        and router.db_for_write(DBTaskResult) == connection.alias
+    )
 
 
 @task()
@@ -20,7 +46,7 @@ def schedule_publication(article):
     at that moment (the worker runs it), so cached pages show it as soon as it is out."""
     run_at = article.published_at
     if run_at is not None and run_at > timezone.now():
-        transaction.on_commit(lambda: publish_due_articles.using(run_after=run_at).enqueue())
+        enqueue_with_transaction(publish_due_articles.using(run_after=run_at))
 
 
 @task()
@@ -39,4 +65,4 @@ def schedule_renditions(image):
     that makes them is enqueued once the save commits (never for a rolled-back upload)."""
     if image.renditions_pending:
         image.renditions_pending = False
-        transaction.on_commit(lambda: make_renditions.enqueue(image.pk))
+        enqueue_with_transaction(make_renditions, image.pk)

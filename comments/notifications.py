@@ -1,7 +1,8 @@
 """Every email the comments app sends, built and sent by background tasks.
 
-A change that owes emails (a public comment, an approval, a report) enqueues one task once
-its transaction commits: the worker builds the messages and queues each on its own
+A change that owes emails (a public comment, an approval, a report) enqueues one task with
+its transaction (blog.tasks.enqueue_with_transaction: it exists once the change commits,
+never for one rolled back): the worker builds the messages and queues each on its own
 (`send_email`), so that a mail server that refuses or times out retries that email alone,
 after a delay, a set number of times (settings.EMAIL_RETRY_DELAYS). An email that never
 went out is kept as a failed task, with its error, under Task results in the admin, where
@@ -31,6 +32,7 @@ from django_tasks import task
 
 from blog.links import absolute_url
 from blog.models import Article
+from blog.tasks import enqueue_with_transaction
 
 from .models import Comment, HeldCommentNotice, current_rules
 from .moderators import moderators
@@ -174,11 +176,11 @@ def email_about_comments(kind, comment_ids):
 
 
 def email_on_commit(kind, comments):
-    """One task for these comments, enqueued once the current transaction commits (at once
+    """One task for these comments, there once the current transaction commits (at once
     outside one): a rolled-back change owes nothing."""
     comment_ids = [comment.pk for comment in comments]
     if comment_ids:
-        transaction.on_commit(lambda: email_about_comments.enqueue(kind, comment_ids))
+        enqueue_with_transaction(email_about_comments, kind, comment_ids)
 
 
 def notify_followers_on_commit(*comments):
@@ -255,7 +257,7 @@ def add_to_moderator_digest(comment):
     of an interval schedules the digest task for the interval's end, on commit."""
     due_at = HeldCommentNotice.add(comment, current_rules().moderator_digest_minutes)
     if due_at is not None:
-        transaction.on_commit(lambda: send_moderator_digest.using(run_after=due_at).enqueue())
+        enqueue_with_transaction(send_moderator_digest.using(run_after=due_at))
 
 
 @task()

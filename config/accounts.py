@@ -3,16 +3,17 @@
 allauth sends verification, password reset and email-change messages inside the request,
 and a mail server that is down or slow then fails the request or loses the email. Here each
 message is rendered in the request as allauth renders it (its templates, subject prefix and
-the site of the request), then handed as data to the comments app's `send_email` task once
-the transaction commits: the worker sends it, retrying with backoff, and one that never goes
-out is kept as a failed task with its error (comments/notifications.py).
+the site of the request), then handed as data to the comments app's `send_email` task, there
+once the transaction commits (blog.tasks.enqueue_with_transaction): the worker sends it,
+retrying with backoff, and one that never goes out is kept as a failed task with its error
+(comments/notifications.py).
 """
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
 from django.contrib.sites.shortcuts import get_current_site
-from django.db import transaction
 
+from blog.tasks import enqueue_with_transaction
 from comments.notifications import message_as_data, send_email
 
 
@@ -31,4 +32,4 @@ class AccountAdapter(DefaultAccountAdapter):
             },
         )
         data = message_as_data(message)
-        transaction.on_commit(lambda: send_email.enqueue(data))
+        enqueue_with_transaction(send_email, data)

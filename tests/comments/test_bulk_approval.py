@@ -41,16 +41,17 @@ def test_approving_500_held_comments_is_one_bounded_request_with_the_emails_queu
     started = time.perf_counter()
     with (
         CaptureQueriesContext(connection) as queries,
-        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        django_capture_on_commit_callbacks(execute=True),
     ):
         response = client.post(
             "/admin/comments/comment/",
             {"action": "approve_comments", "_selected_action": [c.pk for c in comments]},
         )
     elapsed = time.perf_counter() - started
+    tasks = DBTaskResult.objects.filter(task_path=notifications.email_about_comments.module_path)
     print(
         f"\nBulk approval of {HELD} held comments on {ARTICLES} articles: {elapsed:.2f} s, "
-        f"{len(queries)} queries, {len(callbacks)} tasks enqueued on commit, "
+        f"{len(queries)} queries, {tasks.count()} tasks enqueued, "
         f"{len(mail.outbox)} emails sent in the request"
     )
 
@@ -66,8 +67,6 @@ def test_approving_500_held_comments_is_one_bounded_request_with_the_emails_queu
     recounts = [q for q in queries if 'UPDATE "blog_article"' in q["sql"]]
     assert len(recounts) == ARTICLES
     assert mail.outbox == []
-    assert len(callbacks) == 2
-    tasks = DBTaskResult.objects.filter(task_path=notifications.email_about_comments.module_path)
     assert sorted(task.args_kwargs["args"][0] for task in tasks) == ["approval", "followers"]
 
 

@@ -1,4 +1,5 @@
-"""Follow-up emails: sent once a comment is public, after commit, with a mute link (POST)."""
+"""Follow-up emails: queued with the change that makes a comment public, sent by the worker,
+with a mute link (POST)."""
 
 import re
 from email.utils import parseaddr
@@ -6,8 +7,9 @@ from email.utils import parseaddr
 import pytest
 from django.core import mail, signing
 from django.core.mail.backends.locmem import EmailBackend
+from django.db import transaction
+from django_tasks_db.models import DBTaskResult
 
-from blog.models import ContentVersion
 from comments import notifications, services
 from comments.models import Comment
 from tests.blog.factories import ArticleFactory, UserFactory
@@ -32,6 +34,10 @@ def follower(article, email, **kwargs):
 def followups():
     """The follow-up emails sent (not the author's "approved" email)."""
     return [message for message in mail.outbox if message.subject.startswith("New comment")]
+
+
+def email_tasks():
+    return DBTaskResult.objects.filter(task_path=notifications.email_about_comments.module_path)
 
 
 def approve_on_commit(comment, moderator, django_capture_on_commit_callbacks):
@@ -76,18 +82,36 @@ def test_readers_who_did_not_ask_and_held_followers_are_not_mailed(
     assert followups() == []
 
 
-def test_mail_is_sent_only_after_the_transaction_commits(
+def test_an_approval_queues_its_emails_with_it_and_sends_none(
     article, moderator, django_capture_on_commit_callbacks
 ):
     follower(article, "a@example.org")
     new = CommentFactory(article=article, is_public=False)
 
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+    with django_capture_on_commit_callbacks(execute=True):
         services.approve(new, by=moderator)
 
     assert mail.outbox == []
-    # The followers, the author; and the content version, which cached pages are keyed by.
-    assert len([c for c in callbacks if c != ContentVersion._increment]) == 2
+    # One task for the followers, one for the author: the worker sends them.
+    assert sorted(task.args_kwargs["args"][0] for task in email_tasks()) == [
+        notifications.APPROVAL,
+        notifications.FOLLOWERS,
+    ]
+
+
+def test_an_approval_rolled_back_queues_no_email(article, moderator):
+    follower(article, "a@example.org")
+    new = CommentFactory(article=article, is_public=False)
+
+    def approve_then_fail():
+        with transaction.atomic():
+            services.approve(new, by=moderator)
+            raise RuntimeError("the request fails after the approval")
+
+    with pytest.raises(RuntimeError):
+        approve_then_fail()
+
+    assert not email_tasks().exists()
 
 
 def test_a_held_comment_mails_nobody(client, article):

@@ -4,6 +4,7 @@ config.cache.ForgivingRedisCache.raise_to)."""
 
 import pytest
 from django.core.cache import cache
+from django.db import transaction
 
 from blog.models import ContentVersion
 
@@ -69,3 +70,16 @@ def test_a_cache_of_one_process_shares_nothing(cache_of_this_process, django_ass
 
     assert ContentVersion.is_shared_through_cache() is False
     assert cache.get(ContentVersion.SHARED_KEY) is None
+
+
+def test_a_change_in_a_transaction_shares_the_number_once_committed(
+    private_redis, django_capture_on_commit_callbacks
+):
+    ContentVersion.share(ContentVersion.current()[0])
+
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        ContentVersion.bump()
+        shared_inside = cache.get(ContentVersion.SHARED_KEY)
+
+    assert shared_inside == 3
+    assert cache.get(ContentVersion.SHARED_KEY) == ContentVersion.current()[0] == 4
