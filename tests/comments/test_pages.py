@@ -2,6 +2,8 @@
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from comments.models import Comment
 from comments.rules import NEWEST_FIRST, OLDEST_FIRST
@@ -217,3 +219,18 @@ def test_every_permalink_names_the_page_the_discussion_shows_its_comment_on(
             url = comment.url_for(viewer, article)
             html = client.get(url, headers={"Cache-Control": "no-cache"}).content.decode()
             assert f'id="{comment.anchor}"' in html, (viewer, comment, url)
+
+
+def test_a_comments_page_reads_no_permission_when_readers_and_moderators_see_alike(
+    article, discussion_rules
+):
+    discussion_rules(top_level_per_page=1)
+    CommentFactory.create_batch(3, article=article)
+    latest = CommentFactory(article=article)
+    viewer = UserFactory()
+
+    with CaptureQueriesContext(connection) as queries:
+        url = latest.url_for(viewer, article)
+
+    assert url.endswith(f"?cpage=4#c{latest.pk}")
+    assert not [query for query in queries if "auth_permission" in query["sql"]]
