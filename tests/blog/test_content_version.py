@@ -2,6 +2,8 @@
 locks the whole database (SQLite), after its commit elsewhere (PostgreSQL)
 (blog.models.ContentVersion.bump)."""
 
+from datetime import UTC, datetime
+
 import pytest
 from django.db import connection, transaction
 
@@ -82,3 +84,13 @@ def test_on_postgresql_the_number_moves_once_the_change_commits(
 
     assert inside == before
     assert number() == before + 1
+
+
+def test_a_move_dates_the_number(time_machine, django_capture_on_commit_callbacks):
+    moment = datetime(2026, 12, 8, 9, 30, 15, tzinfo=UTC)
+    time_machine.move_to(moment, tick=False)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        ContentVersion.bump()
+
+    assert ContentVersion.current() == (4, moment)
