@@ -30,8 +30,10 @@ class Commenter(models.Model):
     def standing_of(cls, user):
         if not user.is_authenticated:
             return cls.Standing.RULES
+        # Ordered by its own key: the model's ordering (user__username, for the admin) would
+        # join auth_user to find one row by its unique user_id.
         return (
-            cls.objects.filter(user=user).values_list("standing", flat=True).first()
+            cls.objects.filter(user=user).order_by("pk").values_list("standing", flat=True).first()
             or cls.Standing.RULES
         )
 

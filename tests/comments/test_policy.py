@@ -4,6 +4,8 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from comments.models import Commenter, current_rules
@@ -279,3 +281,16 @@ def test_a_moderator_still_cannot_post_disallowed_words(article, moderator):
     rules = DiscussionRules(disallowed_words=("viagra",))
 
     assert decide(article, moderator, text="viagra", rules=rules).action == SPAM
+
+
+@pytest.mark.django_db
+def test_a_commenters_standing_is_read_from_its_own_table_alone():
+    trusted = UserFactory()
+    Commenter.set_standing(trusted, Commenter.Standing.TRUSTED)
+
+    with CaptureQueriesContext(connection) as queries:
+        standing = Commenter.standing_of(trusted)
+
+    assert standing == Commenter.Standing.TRUSTED
+    (query,) = queries
+    assert "auth_user" not in query["sql"]
