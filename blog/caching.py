@@ -29,7 +29,7 @@ class ReadingPageCaching:
             patch_cache_control(response, private=True, no_cache=True)
             return response
         patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)
-        _, changed_at = ContentVersion.for_request(request)
+        changed_at = ContentVersion.for_request(request).changed_at
         if changed_at is not None and response.status_code == 200:
             response["Last-Modified"] = http_date(changed_at.timestamp())
         return response

@@ -1,6 +1,7 @@
 import math
 from contextvars import ContextVar
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.cache import cache
@@ -413,6 +414,14 @@ class Section(models.Model):
         return "Introduction" if self.kind == self.Kind.LEAD else self.get_kind_display()
 
 
+class Version(NamedTuple):
+    """The content version's row as read (ContentVersion.current())."""
+
+    number: int
+    changed_at: datetime | None
+    settings_number: int
+
+
 # The content version read during the request being served, for every part of the request
 # that asks (the page cache, the discussion, the discussion rules): a dict while a request is
 # served (request_started and request_finished, connected in BlogConfig.ready()), None
@@ -448,6 +457,10 @@ class ContentVersion(models.Model):
 
     number = models.PositiveBigIntegerField(default=1)
     changed_at = models.DateTimeField(default=timezone.now)
+    # Moves when the site's settings change (the discussion rules), and only then: their
+    # cached copy is kept under it, read in the same query as `number`, which moves at every
+    # comment and made each post read the rules again.
+    settings_number = models.PositiveBigIntegerField(default=1)
 
     class Meta:
         verbose_name = "content version"
@@ -457,28 +470,30 @@ class ContentVersion(models.Model):
 
     @classmethod
     def current(cls):
-        """(number, changed_at): one query, through a plain cursor, because every page for a
-        reader not logged in asks it first, before its copy is looked up in the page cache. A
-        page-cache hit spent a fifth of its time in the ORM building this query and a model
-        instance from its row (py-spy on a gunicorn worker); the row's date goes through the
-        same converters the ORM would apply (SQLite keeps it as text)."""
+        """Version(number, changed_at, settings_number): one query, through a plain cursor,
+        because every page for a reader not logged in asks it first, before its copy is
+        looked up in the page cache. A page-cache hit spent a fifth of its time in the ORM
+        building this query and a model instance from its row (py-spy on a gunicorn
+        worker); the row's date goes through the same converters the ORM would apply
+        (SQLite keeps it as text)."""
         connection = connections[router.db_for_read(cls)]
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT number, changed_at FROM {cls._meta.db_table} WHERE id = %s",
+                f"SELECT number, changed_at, settings_number FROM {cls._meta.db_table} "
+                "WHERE id = %s",
                 [cls.SINGLETON_PK],
             )
             row = cursor.fetchone()
         if row is None:
-            return (0, None)
-        number, changed_at = row
+            return Version(0, None, 0)
+        number, changed_at, settings_number = row
         field = cls._meta.get_field("changed_at")
         column = field.cached_col
         for convert in connection.ops.get_db_converters(column) + field.get_db_converters(
             connection
         ):
             changed_at = convert(changed_at, column, connection)
-        return (number, changed_at)
+        return Version(number, changed_at, settings_number)
 
     @staticmethod
     def is_shared_through_cache():
@@ -563,6 +578,23 @@ class ContentVersion(models.Model):
             transaction.on_commit(cls._share_row)
         else:
             transaction.on_commit(cls._increment)
+
+    @classmethod
+    def settings_changed(cls):
+        """The site's settings changed: their number moves inside the changing transaction
+        (a rare change: on PostgreSQL the row's lock is held to the commit), and the
+        content's number as for any change, for the pages that show their effects."""
+        connection = connections[router.db_for_write(cls)]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {cls._meta.db_table} SET settings_number = settings_number + 1 "
+                "WHERE id = %s",
+                [cls.SINGLETON_PK],
+            )
+            updated = cursor.rowcount
+        if not updated:
+            cls.objects.get_or_create(pk=cls.SINGLETON_PK, defaults={"settings_number": 2})
+        cls.bump()
 
     @classmethod
     def _increment(cls):

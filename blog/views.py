@@ -89,7 +89,7 @@ class ArticleView(ReadingPageCaching, DetailView):
         request = self.request
         if is_preview:
             return self.render_article_parts(is_preview)
-        version, _ = ContentVersion.for_request(request)
+        version = ContentVersion.for_request(request).number
         # Absolute links in the head name the request's host when SITE_DOMAIN is not set.
         key = f"article:{version}:{self.object.pk}:{request.scheme}:{request.get_host()}"
         parts = cache.get(key)

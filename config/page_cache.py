@@ -82,7 +82,7 @@ class AnonymousPageCacheMiddleware:
 
     def key(self, request):
         # Read before the page is built: a copy of older content goes under an older number.
-        version, _ = ContentVersion.for_request(request)
+        version = ContentVersion.for_request(request).number
         self.last_version = version
         return self.key_under(version, request)
 

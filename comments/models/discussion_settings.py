@@ -1,10 +1,11 @@
 """The discussion rules an editor sets, and the cached copy every part of the app reads.
 
-`current_rules()` is what the app asks. The copy is cached under the content version
-(blog.models.ContentVersion, read once per request, which the page needs anyway), and an
-editor's change (Discussion settings in the admin) bumps that version when it commits. So
-the change applies to the very next request in every app process, with no restart, even
-where each process has a cache of its own (local memory, without Redis).
+`current_rules()` is what the app asks. The copy is cached under the settings number of the
+content version's row (blog.models.ContentVersion, read once per request, which the page
+needs anyway), and an editor's change (Discussion settings in the admin) moves that number
+in its transaction. So the change applies to the very next request in every app process,
+with no restart, even where each process has a cache of its own (local memory, without
+Redis); and a comment, which moves the content's number, leaves the copy in place.
 """
 
 from dataclasses import fields
@@ -25,8 +26,10 @@ from ..rules import (
     word_list,
 )
 
-CACHE_KEY = "comments:discussion-rules:v2"
-# A newer content version makes an older copy unreachable; this only bounds its stay in memory.
+# v3: kept under the settings number, where v2 was under the content's (the same numbers
+# would name other rules in a Redis an earlier release shared).
+CACHE_KEY = "comments:discussion-rules:v3"
+# A newer settings number makes an older copy unreachable; this only bounds its stay in memory.
 RULES_CACHE_SECONDS = 60 * 60
 
 
@@ -34,7 +37,7 @@ class DiscussionSettings(models.Model):
     """The discussion rules an editor sets in the admin, as WordPress's Settings → Discussion.
 
     One row; its defaults are DiscussionRules' (comments/rules.py). Saving it moves the
-    content version, under which the rules are cached: the next request, in any app
+    settings number, under which the rules are cached: the next request, in any app
     process, follows the new ones.
     """
 
@@ -138,14 +141,14 @@ class DiscussionSettings(models.Model):
     def save(self, *args, **kwargs):
         self.pk = self.SINGLETON_PK
         super().save(*args, **kwargs)
-        # The copy under the version in force now, at once for this transaction and again
-        # at commit (another process may have cached the old row in between). The bump at
-        # commit is what every other process sees: the next request reads a new version,
-        # finds no copy under it, and reads this row.
+        # The copy under the number this request read, at once for this transaction and
+        # again at commit (another process may have cached the old row in between). The
+        # number's move is what every other process sees once it commits: the next request
+        # reads the new number, finds no copy under it, and reads this row. Pages show the
+        # rules' effects (depth, order, paging): the content's number moves too.
         forget_rules()
         transaction.on_commit(forget_rules)
-        # Pages show the rules' effects (depth, order, paging): their cached copies go too.
-        ContentVersion.bump()
+        ContentVersion.settings_changed()
 
     @classmethod
     def load(cls):
@@ -162,8 +165,8 @@ class DiscussionSettings(models.Model):
 
 
 def current_rules():
-    """The rules in force: the content version (once per request), then the cached copy, or
-    the row when no copy is kept under that version."""
+    """The rules in force: the settings number (read with the content version, once per
+    request), then the cached copy, or the row when no copy is kept under that number."""
     key = rules_cache_key()
     rules = cache.get(key)
     if rules is None:
@@ -178,5 +181,4 @@ def forget_rules():
 
 
 def rules_cache_key():
-    version, _ = ContentVersion.of_this_request()
-    return f"{CACHE_KEY}:{version}"
+    return f"{CACHE_KEY}:{ContentVersion.of_this_request().settings_number}"

@@ -30,7 +30,7 @@ def discussion(context, article):
     page = discussion_page(
         article,
         user,
-        ContentVersion.for_request(request)[0],
+        ContentVersion.for_request(request).number,
         request.GET.get("cpage", 1),
         open_for_replies=respond["accepts_comments"],
         motive=motive,

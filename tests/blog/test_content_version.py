@@ -93,4 +93,4 @@ def test_a_move_dates_the_number(time_machine, django_capture_on_commit_callback
     with django_capture_on_commit_callbacks(execute=True):
         ContentVersion.bump()
 
-    assert ContentVersion.current() == (4, moment)
+    assert ContentVersion.current()[:2] == (4, moment)

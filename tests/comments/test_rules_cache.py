@@ -1,6 +1,7 @@
-"""The cached discussion rules follow the content version: a change another app process
-made (its row written and the version bumped there, nothing cleared in this process's
-cache) applies to this process's next request."""
+"""The cached discussion rules follow the settings number of the content version's row: a
+change another app process made (its row written and the number moved there, nothing
+cleared in this process's cache) applies to this process's next request; a comment, which
+moves the content's number, leaves the copy in place."""
 
 import pytest
 
@@ -14,6 +15,9 @@ pytestmark = pytest.mark.django_db
 
 def changed_in_another_process(**values):
     DiscussionSettings.objects.filter(pk=DiscussionSettings.SINGLETON_PK).update(**values)
+    # Both numbers moved and committed there (this test's one transaction has moved the
+    # content's already, and bump() moves it once per transaction).
+    ContentVersion.settings_changed()
     ContentVersion._increment()
 
 
@@ -35,3 +39,26 @@ def test_rules_outside_a_request_are_read_under_the_current_version():
     changed_in_another_process(thread_depth=2)
 
     assert current_rules().thread_depth == 2
+
+
+def test_a_posted_comment_leaves_the_rules_copy_in_place(client, django_assert_num_queries):
+    DiscussionSettings.load()
+    current_rules()
+    ContentVersion._increment()  # what a comment's post does
+
+    with django_assert_num_queries(1):  # the version's row, not the rules'
+        rules = current_rules()
+
+    assert rules.thread_depth == 5
+
+
+def test_the_content_version_read_once_gives_the_settings_number_too(
+    django_assert_num_queries,
+):
+    ContentVersion.settings_changed()
+
+    with django_assert_num_queries(1):
+        version = ContentVersion.current()
+
+    assert version.settings_number == 2
+    assert version.number >= 1

@@ -91,7 +91,7 @@ def test_a_kept_page_is_served_without_djangos_handler_and_with_one_query(
     assert "Kaesong" in served.body.decode()
     assert started == []
     assert [query["sql"] for query in queries] == [
-        "SELECT number, changed_at FROM blog_contentversion WHERE id = 1"
+        "SELECT number, changed_at, settings_number FROM blog_contentversion WHERE id = 1"
     ]
 
 
@@ -268,7 +268,7 @@ def test_when_the_shared_cache_has_lost_the_number_the_row_is_read_and_shared_ag
 
     assert (after_loss.cache, next_one.cache) == ("hit", "hit")
     assert [query["sql"] for query in first] == [
-        "SELECT number, changed_at FROM blog_contentversion WHERE id = 1"
+        "SELECT number, changed_at, settings_number FROM blog_contentversion WHERE id = 1"
     ]
     assert len(second) == 0
     assert cache.get(ContentVersion.SHARED_KEY) == ContentVersion.current()[0]
