@@ -50,18 +50,19 @@ def describe(threads, connections, duration):
     )
 
 
-def run_load(url, *, threads, connections, duration, headers=None, post_body=None):
-    """Load `url` (a GET, or a POST of `post_body` plus a unique comment text)."""
+def run_load(url, *, threads, connections, duration, headers=None, post_forms=None):
+    """Load `url` with GETs, or, given `post_forms` ([(path, urlencoded fields)]), with POSTs
+    of each form in turn to its path on `url`'s server, each with a comment text of its own."""
     headers = dict(headers or {})
     if wrk_path():
-        return run_wrk(url, threads, connections, duration, headers, post_body)
-    return run_python(url, connections, duration, headers, post_body)
+        return run_wrk(url, threads, connections, duration, headers, post_forms)
+    return run_python(url, connections, duration, headers, post_forms)
 
 
 # wrk ---------------------------------------------------------------------------------
 
 
-def run_wrk(url, threads, connections, duration, headers, post_body):
+def run_wrk(url, threads, connections, duration, headers, post_forms):
     command = [
         wrk_path(),
         f"-t{threads}",
@@ -74,9 +75,10 @@ def run_wrk(url, threads, connections, duration, headers, post_body):
     for name, value in headers.items():
         command += ["-H", f"{name}: {value}"]
     env = dict(os.environ)
-    if post_body is not None:
+    if post_forms:
         command += ["-s", str(POST_SCRIPT)]
-        env["BENCH_POST_BODY"] = post_body
+        # One form a line: its path, a space, its fields (urlencoded: no space, no newline).
+        env["BENCH_POST_FORMS"] = "\n".join(f"{path} {body}" for path, body in post_forms)
     command.append(url)
     output = subprocess.run(command, capture_output=True, text=True, env=env, check=True).stdout
     return parse_wrk(output)
@@ -118,7 +120,7 @@ def parse_wrk(output):
 # The Python client --------------------------------------------------------------------
 
 
-def run_python(url, connections, duration, headers, post_body):
+def run_python(url, connections, duration, headers, post_forms):
     match = re.fullmatch(r"http://([^/:]+):(\d+)(/.*)", url)
     host, port, path = match.group(1), int(match.group(2)), match.group(3)
     deadline = time.monotonic() + duration
@@ -130,18 +132,19 @@ def run_python(url, connections, duration, headers, post_body):
         mine, failed, sent = [], [], 0
         while time.monotonic() < deadline:
             sent += 1
-            if post_body is None:
-                method, body, sent_headers = "GET", None, headers
+            if not post_forms:
+                method, target, body, sent_headers = "GET", path, None, headers
             else:
                 method = "POST"
-                body = f"{post_body}&comment=Bench+comment+{number}-{sent}".encode()
+                target, fields = post_forms[(number + sent) % len(post_forms)]
+                body = f"{fields}&comment=Bench+comment+{number}-{sent}".encode()
                 sent_headers = {
                     **headers,
                     "Content-Type": "application/x-www-form-urlencoded",
                 }
             began = time.perf_counter()
             try:
-                connection.request(method, path, body=body, headers=sent_headers)
+                connection.request(method, target, body=body, headers=sent_headers)
                 response = connection.getresponse()
                 response.read()
             except (OSError, http.client.HTTPException) as error:

@@ -5,7 +5,7 @@
 1. A throwaway database: a SQLite file in a temporary folder, or, when DATABASE_URL names
    a PostgreSQL database, a database beside it named `<name>_bench` (created, then
    dropped). `migrate`, `load_seed`, then bench/seed.py: the seed article with 200
-   comments, copies with 0 and 1,000, one with 250 to post to, a logged-in reader.
+   comments, copies with 0 and 1,000, 24 with 250 to post to in turn, a logged-in reader.
 2. `collectstatic` into the temporary folder; gunicorn with the committed gunicorn.conf.py
    and production settings (DEBUG off) on a free loopback port.
 3. Each row: one request for its size (and its DOM elements), a warm-up, then the load
@@ -74,7 +74,9 @@ class Row:
     label: str
     path: str
     cookies: dict = field(default_factory=dict)
-    post_fields: dict | None = None  # a POST of these form fields (plus a comment text)
+    # POSTs of these forms in turn, [(path, {field: value})], each with a comment text of its
+    # own; `path` is then the first form's.
+    post_forms: list | None = None
     count_dom: bool = True
     headers: dict = field(default_factory=dict)
     # Another port than gunicorn's: the shipped nginx in front of it, with its cache.
@@ -407,14 +409,14 @@ def wait_quiet(master_pid, threshold=25, longest=None):
             return other
 
 
-def access_log_times(log_path, offset, path):
-    """Server-side times (ms) of the requests for `path` logged after `offset`."""
+def access_log_times(log_path, offset, paths):
+    """Server-side times (ms) of the requests for any of `paths` logged after `offset`."""
     times = []
     with open(log_path) as log:
         log.seek(offset)
         for line in log:
             match = re.search(r'"[A-Z]+ (\S+) HTTP/[\d.]+" \d+ .* ([\d.]+)$', line.rstrip())
-            if match and match.group(1) == path:
+            if match and match.group(1) in paths:
                 times.append(float(match.group(2)) * 1000)
     return times
 
@@ -493,11 +495,17 @@ def rows_for(site, port):
     home = fetch(port, "/")[2].decode()
     stylesheet = urlsplit(next(href for href in parse_html(home).stylesheets if href)).path
     rows.append(Row(f"static file ({Path(stylesheet).name})", stylesheet, count_dom=False))
-    page = fetch(port, site.posting_article_url, "; ".join(f"{k}={v}" for k, v in reader.items()))
-    action, fields = comment_form(page[2].decode())
+    forms = []
+    for url in site.posting_article_urls:
+        page = fetch(port, url, "; ".join(f"{k}={v}" for k, v in reader.items()))
+        action, fields = comment_form(page[2].decode())
+        forms.append((urlsplit(action).path, fields))
     # Posted as fast as the load allows (16 at once by default: what the server time then
     # holds is mostly the wait for a core), and one at a time: what a post itself costs.
-    posting = f"logged in, {site.posting_comment_count} comments and up"
+    # Each row posts to every posting article in turn (bench/seed.py: POSTING_ARTICLES).
+    posting = (
+        f"logged in, {site.posting_comment_count} comments and up, {len(forms)} articles in turn"
+    )
     for label, connections in (
         (f"comment POST ({posting})", None),
         (f"comment POST, one at a time ({posting})", 1),
@@ -505,9 +513,9 @@ def rows_for(site, port):
         rows.append(
             Row(
                 label,
-                urlsplit(action).path,
+                forms[0][0],
                 dict(reader),
-                post_fields=fields,
+                post_forms=forms,
                 count_dom=False,
                 connections=connections,
             )
@@ -527,7 +535,7 @@ def count_queries(row, port):
     client = Client(HTTP_HOST=f"{HOST}:{port}")
     for name, value in row.cookies.items():
         client.cookies[name] = value
-    if row.post_fields is None:
+    if row.post_forms is None:
         get_through_wsgi(row, port)
         with CaptureQueriesContext(connection) as queries:
             status = get_through_wsgi(row, port)
@@ -535,13 +543,21 @@ def count_queries(row, port):
     else:
         # A text of this row's own: the same form sent again with the same text is the
         # same comment, which the second POST row would count as a resend.
-        data = {**row.post_fields, "comment": f"Counting the queries of one post: {row.label}."}
+        path, fields = row.post_forms[0]
+        data = {**fields, "comment": f"Counting the queries of one post: {row.label}."}
         with CaptureQueriesContext(connection) as queries:
-            status = client.post(row.path, data).status_code
+            status = client.post(path, data).status_code
         expected = {302}
     if status not in expected:
         raise RuntimeError(f"{row.label}: HTTP {status} from the test client")
     return len(queries)
+
+
+def comment_counts(article_pks):
+    """The approved comments on each of these articles now."""
+    from comments.models import Comment
+
+    return [Comment.objects.for_article(pk).public().count() for pk in article_pks]
 
 
 def get_through_wsgi(row, port):
@@ -575,7 +591,7 @@ def measure(row, port, settings, access_log, master_pid):
     port = row.port or port
     url = f"http://{HOST}:{port}{row.path}"
     headers = {**({"Cookie": cookie} if cookie else {}), **row.headers}
-    if row.post_fields is None:
+    if row.post_forms is None:
         status, _, body = fetch(port, row.path, cookie, extra_headers=row.headers)
         if status != 200:
             raise RuntimeError(f"{row.label}: HTTP {status}")
@@ -588,15 +604,15 @@ def measure(row, port, settings, access_log, master_pid):
             assert len(gzip.decompress(gzip_body)) == len(body)
         if row.count_dom:
             measured.dom_elements = parse_html(body.decode()).count
-        post_body = None
+        post_forms = None
     else:
-        post_body = urlencode(row.post_fields)
+        post_forms = [(path, urlencode(fields)) for path, fields in row.post_forms]
     connections = row.connections or settings["connections"]
     load = {
         "threads": min(settings["threads"], connections),
         "connections": connections,
         "headers": headers,
-        "post_body": post_body,
+        "post_forms": post_forms,
     }
     if settings["warmup"]:
         run_load(url, duration=settings["warmup"], **load)
@@ -608,7 +624,8 @@ def measure(row, port, settings, access_log, master_pid):
     measured.load = run_load(url, duration=settings["duration"], **load)
     measured.other_cpu_percent = other_cpu_percent(busy, total, ours, master_pid)
     wait_idle(master_pid)
-    measured.server_p95_ms = p95(access_log_times(access_log, offset, row.path))
+    paths = {path for path, _ in row.post_forms or [(row.path, None)]}
+    measured.server_p95_ms = p95(access_log_times(access_log, offset, paths))
     return measured
 
 
@@ -750,6 +767,7 @@ def main():
                     )
                     results.append(result)
                 memory = {pid: rss_mb(pid) for pid in worker_pids(server.pid)}
+                posted_counts = comment_counts(site.posting_article_pks)
                 wordpress = None
                 if os.environ.get("WORDPRESS", "") not in {"", "0"}:
                     wordpress = wordpress_side_by_side(site, port, server.pid, settings, nginx_port)
@@ -772,6 +790,12 @@ def main():
                 "what the rest of the machine (PostgreSQL included) used during the row, in % "
                 f"of one core ({os.cpu_count()} cores = {100 * (os.cpu_count() or 1)} %)."
             )
+            if any(result.row.post_forms for result in results):
+                print(
+                    f"POST rows: {len(posted_counts)} articles of {site.posting_comment_count} "
+                    f"comments, posted to in turn, held {min(posted_counts):,} to "
+                    f"{max(posted_counts):,} comments after the run."
+                )
             print(
                 "gunicorn workers' RSS after the run: "
                 + ", ".join(f"{mb:.0f} MB" for mb in memory.values())

@@ -28,10 +28,14 @@ from blog.models import Article, Section
 from comments.forms import display_name
 from comments.models import Comment, DiscussionSettings, refresh_comment_count
 
-# Comments on each measured article, and on the one the POST row posts to: the issue's
-# goal for a POST is "at 250 comments".
+# Comments on each measured article, and on each of those the POST rows post to: the
+# issue's goal for a POST is "at 250 comments".
 COMMENT_COUNTS = (0, 200, 1000)
 POSTING_COUNT = 250
+# Articles the POST rows post to, in turn: a row of 10 s posts 1,000 to 2,000 comments, which
+# on one article would measure a discussion of 2,000 comments by the end (a comment's page
+# is counted over them), not of 250. Spread over these, each article stays near 250.
+POSTING_ARTICLES = 24
 # The count the seed article itself carries (the WordPress peer's N).
 SEED_ARTICLE_COUNT = 200
 # Threads are shown 500 to a page (the editor's maximum): 1,000 comments make 200 threads,
@@ -105,8 +109,8 @@ class BenchSite:
     """What the load generator needs: the addresses measured and the reader's cookie."""
 
     article_urls: dict  # {comment count: the article's path}
-    posting_article_url: str
-    posting_article_pk: int
+    posting_article_urls: list  # the articles posted to, each with posting_comment_count
+    posting_article_pks: list
     posting_comment_count: int
     reader_cookie: str  # "sessionid=..."
 
@@ -229,11 +233,16 @@ def reader_session_cookie():
     return reader, f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
 
 
-def seed_site(seed_article, counts=COMMENT_COUNTS, posting_count=POSTING_COUNT):
+def seed_site(
+    seed_article,
+    counts=COMMENT_COUNTS,
+    posting_count=POSTING_COUNT,
+    posting_articles=POSTING_ARTICLES,
+):
     """The measured articles, the rules and the reader, beside `seed_article` (load_seed's).
 
     The seed article carries SEED_ARTICLE_COUNT comments when that count is measured; every
-    other count, and the article posted to, is a copy of it.
+    other count, and each article posted to, is a copy of it.
     """
     set_bench_rules()
     users = commenters()
@@ -246,26 +255,29 @@ def seed_site(seed_article, counts=COMMENT_COUNTS, posting_count=POSTING_COUNT):
         )
         seed_discussion(article, count, users)
         articles[count] = article
-    posting = copy_article(seed_article, f"{seed_article.slug}-posting")
-    seed_discussion(posting, posting_count - 1, users)
     reader, cookie = reader_session_cookie()
-    # The reader's one approved comment makes them a returning author: what they post is
-    # approved at once (and counted), the path most posts take on a living site.
-    Comment.objects.create(
-        content_type=ContentType.objects.get_for_model(Article),
-        object_pk=str(posting.pk),
-        site_id=settings.SITE_ID,
-        user=reader,
-        user_name=display_name(reader),
-        user_email=reader.email,
-        comment="First!",
-        is_public=True,
-    )
-    refresh_comment_count(posting.pk)
+    posting = []
+    for number in range(1, posting_articles + 1):
+        article = copy_article(seed_article, f"{seed_article.slug}-posting-{number}")
+        seed_discussion(article, posting_count - 1, users)
+        # The reader's approved comment makes them a returning author: what they post is
+        # approved at once (and counted), the path most posts take on a living site.
+        Comment.objects.create(
+            content_type=ContentType.objects.get_for_model(Article),
+            object_pk=str(article.pk),
+            site_id=settings.SITE_ID,
+            user=reader,
+            user_name=display_name(reader),
+            user_email=reader.email,
+            comment="First!",
+            is_public=True,
+        )
+        refresh_comment_count(article.pk)
+        posting.append(article)
     return BenchSite(
         article_urls={count: article.get_absolute_url() for count, article in articles.items()},
-        posting_article_url=posting.get_absolute_url(),
-        posting_article_pk=posting.pk,
+        posting_article_urls=[article.get_absolute_url() for article in posting],
+        posting_article_pks=[article.pk for article in posting],
         posting_comment_count=posting_count,
         reader_cookie=cookie,
     )

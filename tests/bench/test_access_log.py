@@ -11,12 +11,15 @@ def test_the_bench_reads_request_times_in_the_committed_log_format(tmp_path):
     lines = [
         _log_line("POST /comments/post/4/ HTTP/1.1", "0.041250"),
         _log_line("GET /healthz HTTP/1.1", "0.002000"),
-        _log_line("POST /comments/post/4/ HTTP/1.1", "0.012500"),
+        _log_line("POST /comments/post/5/ HTTP/1.1", "0.012500"),
+        _log_line("POST /comments/post/44/ HTTP/1.1", "0.030000"),
     ]
     log = tmp_path / "access.log"
     log.write_text("".join(f"{line}\n" for line in lines))
 
-    assert access_log_times(log, 0, "/comments/post/4/") == [41.25, 12.5]
+    times = access_log_times(log, 0, {"/comments/post/4/", "/comments/post/5/"})
+
+    assert times == [41.25, 12.5]
 
 
 def _committed_format():

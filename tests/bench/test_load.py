@@ -52,8 +52,12 @@ def test_a_clean_report_has_no_errors_and_microsecond_latencies_in_ms():
 @pytest.fixture
 def local_server():
     """A stdlib HTTP server on a free loopback port: 200 for GET /, 404 elsewhere, and the
-    bodies of the POSTs it received."""
-    received = []
+    bodies of the POSTs it received (`received.paths`: where each went)."""
+
+    class Received(list):
+        paths = []
+
+    received = Received()
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"  # keep-alive, as the load generator expects
@@ -63,6 +67,7 @@ def local_server():
 
         def do_POST(self):
             received.append(self.rfile.read(int(self.headers["Content-Length"])).decode())
+            received.paths.append(self.path)
             self.answer(302)
 
         def answer(self, status):
@@ -97,8 +102,20 @@ def test_the_python_client_counts_answers_and_http_errors(local_server):
 def test_the_python_client_posts_the_form_with_a_new_comment_each_time(local_server):
     base, received = local_server
 
-    run_python(f"{base}/comments/post/4/", 1, 0.3, {}, "timestamp=1&security_hash=abc")
+    run_python(f"{base}/", 1, 0.3, {}, [("/comments/post/4/", "timestamp=1&security_hash=abc")])
 
     assert len(received) > 1
     assert all(body.startswith("timestamp=1&security_hash=abc&comment=") for body in received)
     assert len(set(received)) == len(received)
+
+
+def test_the_python_client_posts_each_form_in_turn_to_its_own_path(local_server):
+    base, received = local_server
+    forms = [("/comments/post/4/", "timestamp=1"), ("/comments/post/5/", "timestamp=2")]
+
+    run_python(f"{base}/", 1, 0.3, {}, forms)
+
+    posted = {
+        (path, body.split("&")[0]) for path, body in zip(received.paths, received, strict=True)
+    }
+    assert posted == {("/comments/post/4/", "timestamp=1"), ("/comments/post/5/", "timestamp=2")}

@@ -62,10 +62,10 @@ def test_the_same_count_gives_the_same_texts_authors_and_dates():
 
 
 @pytest.mark.django_db
-def test_the_site_has_an_article_per_count_one_to_post_to_and_the_bench_rules():
+def test_the_site_has_an_article_per_count_those_to_post_to_and_the_bench_rules():
     (seeded,) = load_all()
 
-    site = seed_site(seeded.article, counts=(0, 200, 15), posting_count=6)
+    site = seed_site(seeded.article, counts=(0, 200, 15), posting_count=6, posting_articles=3)
 
     client = Client()
     for count, url in site.article_urls.items():
@@ -74,7 +74,9 @@ def test_the_site_has_an_article_per_count_one_to_post_to_and_the_bench_rules():
         article = response.context["article"]
         assert Comment.objects.for_article(article).public().count() == count
     assert site.article_urls[200] == seeded.article.get_absolute_url()
-    assert Comment.objects.for_article(site.posting_article_pk).public().count() == 6
+    assert len(site.posting_article_urls) == len(set(site.posting_article_urls)) == 3
+    for pk in site.posting_article_pks:
+        assert Comment.objects.for_article(pk).public().count() == 6
     rules = current_rules()
     assert (rules.top_level_per_page, rules.flood_interval) == (TOP_LEVEL_PER_PAGE, 0)
 
