@@ -598,25 +598,31 @@ class ContentVersion(models.Model):
 
     @classmethod
     def _increment(cls):
-        cls._increment_row()
-        cls._share_row()
+        number = cls._increment_row()
+        if cls.is_shared_through_cache():
+            cls.share(number)
 
     @classmethod
     def _increment_row(cls):
-        """One statement through a plain cursor, as current() reads the row: every change
-        runs it, and a comment's post spent 6 % of its time in the ORM building it
-        (pyinstrument, 300 posts)."""
+        """Raise the row; its new number. One statement through a plain cursor, as current()
+        reads the row: every change runs it, and a comment's post spent 6 % of its time in
+        the ORM building it (pyinstrument, 300 posts). The number comes back with the
+        update (RETURNING) where the database can, for the shared cache, without a read."""
         connection = connections[router.db_for_write(cls)]
         changed_at = connection.ops.adapt_datetimefield_value(timezone.now())
+        returning = connection.features.can_return_columns_from_insert
         with connection.cursor() as cursor:
             cursor.execute(
                 f"UPDATE {cls._meta.db_table} SET number = number + 1, changed_at = %s "
-                "WHERE id = %s",
+                f"WHERE id = %s{' RETURNING number' if returning else ''}",
                 [changed_at, cls.SINGLETON_PK],
             )
-            updated = cursor.rowcount
+            row = cursor.fetchone() if returning else None
+            updated = row is not None if returning else cursor.rowcount > 0
         if not updated:
-            cls.objects.get_or_create(pk=cls.SINGLETON_PK, defaults={"number": 2})
+            created, _ = cls.objects.get_or_create(pk=cls.SINGLETON_PK, defaults={"number": 2})
+            return created.number
+        return row[0] if returning else cls.current().number
 
     @classmethod
     def _share_row(cls):

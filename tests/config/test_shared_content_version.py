@@ -83,3 +83,12 @@ def test_a_change_in_a_transaction_shares_the_number_once_committed(
 
     assert shared_inside == 3
     assert cache.get(ContentVersion.SHARED_KEY) == ContentVersion.current()[0] == 4
+
+
+def test_a_change_shares_the_number_its_update_returned_without_reading_the_row(
+    private_redis, django_assert_num_queries
+):
+    with django_assert_num_queries(1):
+        ContentVersion._increment()
+
+    assert cache.get(ContentVersion.SHARED_KEY) == ContentVersion.current().number == 4
