@@ -69,10 +69,13 @@ def cold_caches():
     from django.contrib.sites.models import Site
     from django.core.cache import cache
 
+    from comments.models.discussion_settings import forget_rules_read_here
+
     Site.objects.clear_cache()
     ContentType.objects.clear_cache()
     # The cached discussion rules among them: a test's settings row is rolled back with it.
     cache.clear()
+    forget_rules_read_here()
 
 
 @pytest.fixture

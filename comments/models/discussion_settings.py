@@ -166,18 +166,40 @@ class DiscussionSettings(models.Model):
 
 def current_rules():
     """The rules in force: the settings number (read with the content version, once per
-    request), then the cached copy, or the row when no copy is kept under that number."""
+    request), then this process's last copy, the cached copy, or the row when no copy is
+    kept under that number.
+
+    The rules under one number never change (a change moves it), so the last copy read is
+    kept in this process too: a request asks the rules several times (the form, the policy,
+    the comment's page), and each ask was a round trip to Redis."""
     key = rules_cache_key()
+    last_key, rules = _last_read
+    if key == last_key:
+        return rules
     rules = cache.get(key)
     if rules is None:
         row = DiscussionSettings.objects.filter(pk=DiscussionSettings.SINGLETON_PK).first()
         rules = row.as_rules() if row is not None else DiscussionRules()
         cache.set(key, rules, RULES_CACHE_SECONDS)
+    _last_read[:] = [key, rules]
     return rules
 
 
+# [key, rules]: the copy current_rules() read last in this process.
+_last_read = [None, None]
+
+
 def forget_rules():
+    """The copy under the number this request read (an editor's change, before its number
+    moves for this request), here and in the cache."""
+    forget_rules_read_here()
     cache.delete(rules_cache_key())
+
+
+def forget_rules_read_here():
+    """This process's last copy (and no other): for tests, whose rolled-back rows bring a
+    number back to where another test's rules were read under it."""
+    _last_read[:] = [None, None]
 
 
 def rules_cache_key():

@@ -13,6 +13,7 @@ from blog.models import Article
 from comments import services
 from comments.feeds import FEED_LENGTH
 from comments.models import Comment
+from comments.models.discussion_settings import forget_rules_read_here
 from comments.rules import NEWEST_FIRST, OLDEST_FIRST
 from tests.blog.factories import ArticleFactory, StaffFactory, UserFactory
 
@@ -315,6 +316,7 @@ def forget_cached_lookups():
     ContentType.objects.clear_cache()
     Site.objects.clear_cache()
     cache.clear()
+    forget_rules_read_here()
 
 
 @pytest.mark.parametrize("count", [1, 30], ids=["1 comment", "30 comments"])

@@ -4,6 +4,7 @@ cleared in this process's cache) applies to this process's next request; a comme
 moves the content's number, leaves the copy in place."""
 
 import pytest
+from django.core.cache import cache
 
 from blog.models import ContentVersion
 from comments.models import DiscussionSettings, current_rules
@@ -62,3 +63,17 @@ def test_the_content_version_read_once_gives_the_settings_number_too(
 
     assert version.settings_number == 2
     assert version.number >= 1
+
+
+def test_the_rules_read_once_are_kept_in_the_process_under_their_number(monkeypatch):
+    """A request asks them several times (the form, the policy, the comment's page): with
+    Redis, each ask was a round trip."""
+    DiscussionSettings.load()
+    current_rules()
+    asked = []
+    monkeypatch.setattr(cache, "get", lambda *args, **kwargs: asked.append(args))
+
+    current_rules()
+    current_rules()
+
+    assert asked == []
