@@ -473,8 +473,22 @@ def prepare_site():
     call_command("collectstatic", interactive=False, verbosity=0, stdout=quiet)
     started = time.monotonic()
     site = seed_site(Article.objects.get())
+    analyze_as_a_living_site()
     print(f"Seeded in {time.monotonic() - started:.1f} s.", flush=True)
     return site
+
+
+def analyze_as_a_living_site():
+    """PostgreSQL's planner statistics, as autovacuum keeps them on a living site: right
+    after the seed's inserts they still describe empty tables, and PostgreSQL planned the
+    discussion's listing as a nested loop over every comment of the article for each thread
+    (195 ms at 1,000 comments; 3.5 ms once analyzed). SQLite keeps no statistics unless
+    asked, on a living site too: nothing to do there."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
 
 
 def rows_for(site, port):

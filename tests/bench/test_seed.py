@@ -1,8 +1,10 @@
 """The shape of what `make bench` measures (bench/seed.py). No server, no load, no timing."""
 
 import pytest
+from django.db import connection
 from django.test import Client
 
+from bench.run import analyze_as_a_living_site
 from bench.seed import (
     TOP_LEVEL_PER_PAGE,
     reader_session_cookie,
@@ -91,3 +93,26 @@ def test_the_readers_session_cookie_logs_them_in():
     response = client.get("/")
 
     assert response.wsgi_request.user == reader
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="PostgreSQL's planner statistics; runs in CI's PostgreSQL pass",
+)
+@pytest.mark.django_db(transaction=True)
+def test_the_seeded_tables_are_analyzed_as_autovacuum_would_on_a_living_site():
+    seed_discussion(ArticleFactory(), 10)
+    before = last_analyze("django_comments")
+
+    analyze_as_a_living_site()
+
+    after = last_analyze("django_comments")
+    assert after is not None
+    assert before is None or after > before
+
+
+def last_analyze(table):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute("SELECT last_analyze FROM pg_stat_user_tables WHERE relname = %s", [table])
+        return cursor.fetchone()[0]
