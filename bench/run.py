@@ -85,7 +85,11 @@ class Row:
     connections: int | None = None
 
     def cookie_header(self):
-        return "; ".join(f"{name}={value}" for name, value in self.cookies.items())
+        return cookie_header(self.cookies)
+
+    def paths(self):
+        """Every path the row's requests go to: its forms', or its own."""
+        return {path for path, _ in self.post_forms} if self.post_forms else {self.path}
 
 
 @dataclass
@@ -173,6 +177,10 @@ def fetch(port, path, cookie_header="", accept_gzip=False, extra_headers=None):
     body = response.read()
     connection.close()
     return response.status, response.headers, body
+
+
+def cookie_header(cookies):
+    return "; ".join(f"{name}={value}" for name, value in cookies.items())
 
 
 def cookies_set(headers):
@@ -511,8 +519,7 @@ def rows_for(site, port):
     rows.append(Row(f"static file ({Path(stylesheet).name})", stylesheet, count_dom=False))
     forms = []
     for url in site.posting_article_urls:
-        page = fetch(port, url, "; ".join(f"{k}={v}" for k, v in reader.items()))
-        action, fields = comment_form(page[2].decode())
+        action, fields = comment_form(fetch(port, url, cookie_header(reader))[2].decode())
         forms.append((urlsplit(action).path, fields))
     # Posted as fast as the load allows (16 at once by default: what the server time then
     # holds is mostly the wait for a core), and one at a time: what a post itself costs.
@@ -638,8 +645,7 @@ def measure(row, port, settings, access_log, master_pid):
     measured.load = run_load(url, duration=settings["duration"], **load)
     measured.other_cpu_percent = other_cpu_percent(busy, total, ours, master_pid)
     wait_idle(master_pid)
-    paths = {path for path, _ in row.post_forms or [(row.path, None)]}
-    measured.server_p95_ms = p95(access_log_times(access_log, offset, paths))
+    measured.server_p95_ms = p95(access_log_times(access_log, offset, row.paths()))
     return measured
 
 
@@ -781,7 +787,6 @@ def main():
                     )
                     results.append(result)
                 memory = {pid: rss_mb(pid) for pid in worker_pids(server.pid)}
-                posted_counts = comment_counts(site.posting_article_pks)
                 wordpress = None
                 if os.environ.get("WORDPRESS", "") not in {"", "0"}:
                     wordpress = wordpress_side_by_side(site, port, server.pid, settings, nginx_port)
@@ -805,6 +810,7 @@ def main():
                 f"of one core ({os.cpu_count()} cores = {100 * (os.cpu_count() or 1)} %)."
             )
             if any(result.row.post_forms for result in results):
+                posted_counts = comment_counts(site.posting_article_pks)
                 print(
                     f"POST rows: {len(posted_counts)} articles of {site.posting_comment_count} "
                     f"comments, posted to in turn, held {min(posted_counts):,} to "

@@ -584,16 +584,7 @@ class ContentVersion(models.Model):
         """The site's settings changed: their number moves inside the changing transaction
         (a rare change: on PostgreSQL the row's lock is held to the commit), and the
         content's number as for any change, for the pages that show their effects."""
-        connection = connections[router.db_for_write(cls)]
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"UPDATE {cls._meta.db_table} SET settings_number = settings_number + 1 "
-                "WHERE id = %s",
-                [cls.SINGLETON_PK],
-            )
-            updated = cursor.rowcount
-        if not updated:
-            cls.objects.get_or_create(pk=cls.SINGLETON_PK, defaults={"settings_number": 2})
+        cls._update_row("settings_number = settings_number + 1", [], {"settings_number": 2})
         cls.bump()
 
     @classmethod
@@ -604,28 +595,35 @@ class ContentVersion(models.Model):
 
     @classmethod
     def _increment_row(cls):
-        """Raise the row; its new number. One statement through a plain cursor, as current()
-        reads the row: every change runs it, and a comment's post spent 6 % of its time in
-        the ORM building it (pyinstrument, 300 posts). The number comes back with the
-        update (RETURNING) where the database can, for the shared cache, without a read."""
+        """Raise the row; its new number."""
+        changed_at = connections[router.db_for_write(cls)].ops.adapt_datetimefield_value(
+            timezone.now()
+        )
+        return cls._update_row("number = number + 1, changed_at = %s", [changed_at], {"number": 2})
+
+    @classmethod
+    def _update_row(cls, assignments, params, defaults):
+        """UPDATE the row (created with `defaults` when missing); its number afterwards. One
+        statement through a plain cursor, as current() reads the row: every change runs one,
+        and a comment's post spent 6 % of its time in the ORM building it (pyinstrument, 300
+        posts). The number comes back with the update (RETURNING) where the database can,
+        for the shared cache, without a read."""
         connection = connections[router.db_for_write(cls)]
-        changed_at = connection.ops.adapt_datetimefield_value(timezone.now())
         returning = connection.features.can_return_columns_from_insert
         with connection.cursor() as cursor:
             cursor.execute(
-                f"UPDATE {cls._meta.db_table} SET number = number + 1, changed_at = %s "
+                f"UPDATE {cls._meta.db_table} SET {assignments} "
                 f"WHERE id = %s{' RETURNING number' if returning else ''}",
-                [changed_at, cls.SINGLETON_PK],
+                [*params, cls.SINGLETON_PK],
             )
             row = cursor.fetchone() if returning else None
             updated = row is not None if returning else cursor.rowcount > 0
         if not updated:
-            created, _ = cls.objects.get_or_create(pk=cls.SINGLETON_PK, defaults={"number": 2})
-            return created.number
+            return cls.objects.get_or_create(pk=cls.SINGLETON_PK, defaults=defaults)[0].number
         return row[0] if returning else cls.current().number
 
     @classmethod
     def _share_row(cls):
         """The row's number into the shared cache, once it is committed."""
         if cls.is_shared_through_cache():
-            cls.share(cls.current()[0])
+            cls.share(cls.current().number)

@@ -114,7 +114,7 @@ def post_comment(article, user, data, ip_address):
         return refused(refusal.messages[0])
     except IntegrityError:
         # The same form, posted twice at once: the other request stored it.
-        earlier = Comment.objects.filter(submission_key=comment.submission_key).first()
+        earlier = same_form.first()
         if earlier is None:
             raise
         return Outcome(Result.ALREADY_POSTED, comment=earlier)

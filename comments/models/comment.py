@@ -51,9 +51,10 @@ class ReplyRefused(ValidationError):
     """A reply that may not join its thread; nothing of it is saved."""
 
 
-# Who sees which comment, the one definition (CommentQuerySet.visible_to, Comment.
-# is_visible_to): a moderator every comment not removed; any other reader the public ones
-# and their own awaiting moderation.
+# Who sees which comment, as conditions for queries (CommentQuerySet.visible_to and
+# threads_listed_before; Comment.is_visible_to is the same test on one comment read): a
+# moderator every comment not removed; any other reader the public ones and their own
+# awaiting moderation.
 SEEN_BY_MODERATORS = Q(is_removed=False)
 
 
