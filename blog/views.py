@@ -11,6 +11,7 @@ from django.utils.http import urlencode
 from django.views.generic import DetailView, ListView, dates
 
 from .caching import ReadingPageCaching
+from .cards import cards_of
 from .links import absolute_url
 from .models import Article, ContentVersion, Motive, Section, Topic
 from .search import SearchResults, attach_matches, clean_query, search_articles
@@ -23,14 +24,23 @@ def can_preview(user):
     return user.is_active and user.is_staff and user.has_perm("blog.view_article")
 
 
-class ArticleListView(ReadingPageCaching, ListView):
+class ListingCards:
+    """A listing's page of articles as their cards (blog/cards.py), in `cards`."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["cards"] = cards_of(context["articles"], self.request)
+        return context
+
+
+class ArticleListView(ReadingPageCaching, ListingCards, ListView):
     """Published articles as cards, newest first, paginated."""
 
     paginate_by = settings.ARTICLES_PER_PAGE
     context_object_name = "articles"
 
     def get_queryset(self):
-        return Article.objects.published().for_cards()
+        return Article.objects.published()
 
 
 class HomeView(ArticleListView):
@@ -179,7 +189,7 @@ class SearchView(ReadingPageCaching, ListView):
         return context
 
 
-class ArchiveMixin(ReadingPageCaching):
+class ArchiveMixin(ReadingPageCaching, ListingCards):
     date_field = "published_at"
     make_object_list = True
     allow_empty = False
@@ -188,12 +198,6 @@ class ArchiveMixin(ReadingPageCaching):
 
     def get_queryset(self):
         return Article.objects.published()
-
-    def get_dated_items(self):
-        # Only the listed articles need their cards' prefetches, not the lookups of
-        # the neighbouring months and years.
-        date_list, articles, extra_context = super().get_dated_items()
-        return date_list, articles.for_cards(), extra_context
 
 
 class YearArchiveView(ArchiveMixin, dates.YearArchiveView):

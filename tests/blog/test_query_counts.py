@@ -13,9 +13,11 @@ pytestmark = pytest.mark.django_db
 # keys the page cache (config/page_cache.py); the page reuses it for its discussion.
 CONTENT_VERSION = 1
 
-# count for the paginator, the page of articles (author and image joined),
-# their motive-tagged sections, those sections' motives, and the images' renditions
-HOME_QUERIES = 5
+# count for the paginator and the page of articles; then, to render their cards once for the
+# content version (blog/cards.py): the articles again (author and image joined), their
+# motive-tagged sections, those sections' motives, and the images' renditions
+LISTING_QUERIES = 2
+HOME_QUERIES = LISTING_QUERIES + 4
 # the article (author and image joined); then, to render the article's own HTML once for
 # the content version (blog/views.py, article_parts): the article again with its image's
 # renditions, its sections (figures joined), their motives, the figures' renditions, its
@@ -70,6 +72,14 @@ def articles(request, django_db_setup, django_db_blocker, module_media):
 def test_home(client, articles, django_assert_num_queries):
     with django_assert_num_queries(CONTENT_VERSION + HOME_QUERIES):
         assert client.get("/").status_code == 200
+
+
+def test_home_rendered_again(client, articles, django_assert_num_queries):
+    client.get("/")
+    rendered_again = {"Cache-Control": "no-cache"}  # past the page cache, not the cards
+
+    with django_assert_num_queries(CONTENT_VERSION + LISTING_QUERIES):
+        assert client.get("/", headers=rendered_again).status_code == 200
 
 
 def test_second_home_page(client, articles, django_assert_num_queries):
