@@ -13,6 +13,7 @@ Only the threads the cache misses are read, in one query, and rendered.
 
 from dataclasses import dataclass, field
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.template.loader import render_to_string
@@ -143,11 +144,11 @@ class DiscussionPage:
 
 def discussion_page(article, user, version, page_number=1, open_for_replies=True, motive=None):
     """The page's threads as HTML, in a fixed number of queries whatever the number of
-    comments: the count of threads and the page's thread ids (one query when every thread
-    fits on the first page: page_of_threads), the viewer's own threads (when logged in),
-    then the comments of the threads the cache did not have (none when it had them all).
-    Threads are listed as CommentQuerySet.listed_roots() lists them, which
-    Comment.page_number() counts too. `version` is the content version, read before this.
+    comments: the viewer's own threads (when logged in), the listed threads' ids (from the
+    cache, but for its first reader under a content version: listed_threads), then the
+    comments of the threads the cache did not have (none when it had them all). Threads
+    are listed as CommentQuerySet.listed_roots() lists them, which Comment.page_number()
+    counts too. `version` is the content version, read before this.
 
     With a `motive`, only the threads discussing a section that argues it are listed, on
     pages of their own (a reply carries its thread's section, so threads stay whole), and
@@ -156,15 +157,18 @@ def discussion_page(article, user, version, page_number=1, open_for_replies=True
     """
     rules = current_rules()
     in_article = Comment.objects.for_article(article)
-    listed = in_article.listed_roots(user)
-    if motive is not None:
-        listed = listed.on_motive(motive)
-    roots = listed.in_thread_order(rules.order).values_list("thread_id", flat=True)
-    page, thread_ids = page_of_threads(roots, rules.top_level_per_page, page_number)
     kind = viewer_kind(user)
-    own = set()
+    # The threads holding the viewer's own comments, and of those the threads their comments
+    # not removed list for them.
+    own, own_listed = set(), set()
     if user.is_authenticated:
-        own = set(in_article.filter(user=user).values_list("thread_id", flat=True).distinct())
+        own_comments = in_article.filter(user=user).values_list("thread_id", "is_removed")
+        for thread_id, is_removed in own_comments.distinct():
+            own.add(thread_id)
+            if not is_removed:
+                own_listed.add(thread_id)
+    listed = listed_threads(in_article, article, user, kind, own_listed, version, rules, motive)
+    page, thread_ids = page_of_threads(listed, rules.top_level_per_page, page_number)
     shown = motive.slug if motive is not None else ""
     keys = {
         thread_id: f"discussion:{version}:{kind}:{int(open_for_replies)}:{shown}:{thread_id}"
@@ -199,21 +203,41 @@ def discussion_page(article, user, version, page_number=1, open_for_replies=True
     return DiscussionPage(threads=threads, page=page, count=count, motive=motive)
 
 
-def page_of_threads(roots, per_page, page_number):
-    """(the paginator's page, the ids of the threads on it), from `roots`, the listed
-    threads' ids in order. Two queries (the count, the page's ids), or one for a first
-    page that holds every thread, as most discussions' does: fewer ids than a page are all
-    of them, and their number is the count."""
-    paginator = Paginator(roots, per_page)
-    if str(page_number) == "1":
-        thread_ids = list(roots[:per_page])
-        if len(thread_ids) < per_page:
-            # Paginator.count is a cached property: set, it is not asked of the database.
-            paginator.count = len(thread_ids)
-        return paginator.get_page(1), thread_ids
-    page = paginator.get_page(page_number)
-    offset = page.start_index() - 1 if paginator.count else 0
-    return page, list(roots[offset : offset + per_page])
+def listed_threads(in_article, article, viewer, kind, own_listed, version, rules, motive):
+    """The ids of the threads listed for `viewer`, in the discussion's order, as
+    CommentQuerySet.listed_roots() lists them. Readers not logged in and moderators each
+    see the same threads, and a logged-in reader sees those a reader not logged in sees,
+    plus the threads their own comments awaiting moderation open: each list is cached
+    under the content version, and only a reader whose own held comment opens a thread
+    nobody else sees has theirs read for them. Reading the list was a query of 1.2-1.4 ms
+    on PostgreSQL at 200 comments (a fifth of a rendered page's time), and its ORM
+    compilation a tenth of the page on SQLite."""
+    shared = viewer if kind == MODERATOR else AnonymousUser()
+    key = (
+        f"listed:{version}:{MODERATOR if kind == MODERATOR else ANONYMOUS}:{article.pk}:"
+        f"{rules.order}:{motive.slug if motive is not None else ''}"
+    )
+    listed = cache.get(key)
+    if listed is None:
+        listed = roots_listed_for(in_article, shared, rules, motive)
+        cache.set(key, listed, THREAD_CACHE_SECONDS)
+    if kind == READER and not own_listed <= set(listed):
+        return roots_listed_for(in_article, viewer, rules, motive)
+    return listed
+
+
+def roots_listed_for(in_article, viewer, rules, motive):
+    listed = in_article.listed_roots(viewer)
+    if motive is not None:
+        listed = listed.on_motive(motive)
+    return list(listed.in_thread_order(rules.order).values_list("thread_id", flat=True))
+
+
+def page_of_threads(thread_ids, per_page, page_number):
+    """(the paginator's page, the ids of the threads on it), from `thread_ids`, the listed
+    threads in order (listed_threads)."""
+    page = Paginator(thread_ids, per_page).get_page(page_number)
+    return page, list(page.object_list)
 
 
 def section_comment_counts(article):

@@ -25,9 +25,9 @@ HOME_QUERIES = LISTING_QUERIES + 4
 # section (one aggregate, through the comments app's `comment_counts` tag)
 READING_QUERIES = 1 + 9
 # the discussion: the discussion rules and the article's content type (both cached after the
-# first request), the page's threads (their ids, which are also their count while they fit
-# on the first page) and their comments (tests/comments pins these at any number of
-# comments); for a reader not logged in, the site and the social apps for login icons
+# first request), the listed threads' ids (cached under the content version) and the page's
+# comments (tests/comments pins these at any number of comments); for a reader not logged
+# in, the site and the social apps for login icons
 ARTICLE_QUERIES = READING_QUERIES + 3 + 2
 # the motive, the paginator's count, the page of sections (articles joined); then the
 # comments app's `motive_comments` tag: the discussion rules and the article content type
@@ -98,9 +98,9 @@ def test_article(client, articles, django_assert_num_queries):
         assert client.get(url).status_code == 200
 
 
-# The article's own HTML comes from the cache: the article itself, then the discussion's
-# thread ids (all on the first page: no count), and the social apps for the login icons.
-ARTICLE_QUERIES_CACHED = 1 + 1 + 1
+# The article's own HTML and the discussion's listed threads come from the cache: the
+# article itself, and the social apps for the login icons.
+ARTICLE_QUERIES_CACHED = 1 + 1
 
 
 def test_article_rendered_again(client, articles, django_assert_num_queries):

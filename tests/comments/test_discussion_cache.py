@@ -35,6 +35,32 @@ def buttons(html, kind):
     return re.findall(rf'class="comment__{kind}"[^>]*formaction="/comments/(\d+)/', html)
 
 
+def test_a_thread_opened_by_a_readers_held_comment_is_listed_for_them_after_others(article):
+    author, other = UserFactory(), UserFactory()
+    CommentFactory(article=article, comment="Seen by all.")
+    CommentFactory(article=article, user=author, held=True, comment="My own thread, held.")
+    # Others list the threads first: the list every reader shares is cached without it.
+    assert "My own thread, held." not in page_for(None, article)
+    assert "My own thread, held." not in page_for(other, article)
+
+    as_author = page_for(author, article)
+
+    assert "My own thread, held." in as_author
+    assert "Seen by all." in as_author
+    assert "My own thread, held." not in page_for(other, article)
+
+
+def test_held_threads_are_listed_for_a_moderator_after_readers_listed_the_threads(
+    article, moderator
+):
+    CommentFactory(article=article, held=True, comment="Held for a moderator.")
+    assert "Held for a moderator." not in page_for(None, article)
+    assert "Held for a moderator." not in page_for(UserFactory(), article)
+
+    assert "Held for a moderator." in page_for(moderator, article)
+    assert "Held for a moderator." not in page_for(None, article)
+
+
 def test_a_readers_held_comment_is_never_shown_to_another_reader(article):
     author, other = UserFactory(), UserFactory()
     root = CommentFactory(article=article)
