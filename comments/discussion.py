@@ -1,14 +1,15 @@
 """What an article's discussion shows a reader: one page of threads, and Leave a Reply.
 
-Top-level threads are paged; each thread on the page comes whole. A page reads the count
-of threads and the page's thread ids; each thread's HTML then comes from the cache, keyed
-by the content version (blog.models.ContentVersion, bumped by every change to a comment
-or to the rules) and by the kind of viewer, so that no viewer is ever shown another's
-controls: readers not logged in, logged-in readers and moderators each have their own
-copies. A thread holding the viewer's own comments is rendered for them alone, never
-cached: it may show their held comment, has no Report button on their own, and has their
-Edit (while the editor's window is open) and Delete.
-Only the threads the cache misses are read, in one query, and rendered.
+Top-level threads are paged; each thread on the page comes whole. A page takes the ids of
+the threads listed for its viewer, cached under the content version (listed_threads);
+each thread's HTML then comes from the cache, keyed by the content version
+(blog.models.ContentVersion, bumped by every change to a comment or to the rules) and by
+the kind of viewer, so that no viewer is ever shown another's controls: readers not
+logged in, logged-in readers and moderators each have their own copies. A thread holding
+the viewer's own comments is rendered for them alone, never cached: it may show their
+held comment, has no Report button on their own, and has their Edit (while the editor's
+window is open) and Delete. Only the threads the cache misses are read, in one query, and
+rendered.
 """
 
 from dataclasses import dataclass, field
