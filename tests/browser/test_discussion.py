@@ -59,6 +59,9 @@ def log_in_and_open(page, live_server, user, article):
     page.goto(f"{live_server.url}/accounts/login/?next={article.get_absolute_url()}")
     log_in(page, user)
     expect(page).to_have_url(live_server.url + article.get_absolute_url())
+    # The URL changes before the page's deferred script (reply in place) has run: a Reply
+    # clicked in between would follow its link to the reply page.
+    page.wait_for_load_state("load")
 
 
 def comment_box(page):
