@@ -94,7 +94,7 @@ class Entry:
     can_delete: bool = False
 
 
-def entries_of(node, viewer, kind, entries=None, rules=None):
+def entries_of(node, viewer, kind, entries=None, rules=None, may_edit=True):
     entries = [] if entries is None else entries
     comment = node.comment
     own = viewer.is_authenticated and comment.user_id == viewer.pk
@@ -108,12 +108,12 @@ def entries_of(node, viewer, kind, entries=None, rules=None):
             own=own,
             decisions=decisions_for(comment) if kind == MODERATOR else [],
             has_replies=bool(node.replies),
-            can_edit=mine and comment.edit_refusal(viewer, rules) is None,
+            can_edit=mine and may_edit and comment.edit_refusal(viewer, rules) is None,
             can_delete=mine and comment.deletion_refusal(viewer) is None,
         )
     )
     for reply in node.replies:
-        entries_of(reply, viewer, kind, entries, rules)
+        entries_of(reply, viewer, kind, entries, rules, may_edit)
     if node.replies:
         # The last comment below this one closes this one's list of replies, and its item.
         last = entries[-1]
@@ -121,10 +121,11 @@ def entries_of(node, viewer, kind, entries=None, rules=None):
     return entries
 
 
-def render_thread(root, viewer, kind, rules=None):
-    return render_to_string(
-        "comments/thread.html", {"entries": entries_of(root, viewer, kind, rules=rules)}
-    )
+def render_thread(root, viewer, kind, rules=None, may_edit=True):
+    """`may_edit`: the viewer passes the gate an edit passes (comments open, not banned;
+    services.edit_refusal), so that their Edit shows only where saving it would."""
+    entries = entries_of(root, viewer, kind, rules=rules, may_edit=may_edit)
+    return render_to_string("comments/thread.html", {"entries": entries})
 
 
 def viewer_kind(user):
@@ -143,7 +144,15 @@ class DiscussionPage:
     motive: Motive | None = None
 
 
-def discussion_page(article, user, version, page_number=1, open_for_replies=True, motive=None):
+def discussion_page(
+    article,
+    user,
+    version,
+    page_number=1,
+    open_for_replies=True,
+    motive=None,
+    viewer_banned=False,
+):
     """The page's threads as HTML, in a fixed number of queries whatever the number of
     comments: the viewer's own threads (when logged in), the listed threads' ids (from the
     cache, but for its first reader under a content version: listed_threads), then the
@@ -154,7 +163,8 @@ def discussion_page(article, user, version, page_number=1, open_for_replies=True
     With a `motive`, only the threads discussing a section that argues it are listed, on
     pages of their own (a reply carries its thread's section, so threads stay whole), and
     the count is theirs: one more query. A comment's permalink keeps counting the
-    unfiltered pages.
+    unfiltered pages. `viewer_banned`: the viewer may not write, so their own comments show
+    no Edit (their Delete stays).
     """
     rules = current_rules()
     in_article = Comment.objects.for_article(article)
@@ -186,7 +196,9 @@ def discussion_page(article, user, version, page_number=1, open_for_replies=True
             .in_thread_order(rules.order)
         )
         for root in build_tree(comments, user, rules, open_for_replies):
-            rendered[root.comment.thread_id] = render_thread(root, user, kind, rules)
+            rendered[root.comment.thread_id] = render_thread(
+                root, user, kind, rules, may_edit=open_for_replies and not viewer_banned
+            )
         cache.set_many(
             {keys[tid]: text for tid, text in rendered.items() if tid in keys},
             THREAD_CACHE_SECONDS,

@@ -156,10 +156,22 @@ EDIT_AWAITING_MODERATION = "Your edit is saved. It is awaiting moderation."
 UNCHANGED = "Your comment is unchanged."
 
 
+def edit_refusal(comment, article, user, standing=None):
+    """Why `user` may not edit `comment` on `article` now, or None when they may: only its
+    author, within the editor's window, not once removed (Comment.edit_refusal), and past
+    the gate every comment passes: not banned, comments still open. The edit page asks
+    before it shows the form, and edit_comment() before it saves."""
+    refusal = comment.edit_refusal(user)
+    if refusal is None:
+        gate = ModerationPolicy().gate(article=article, user=user, standing=standing)
+        refusal = gate.message if gate is not None else None
+    return refusal
+
+
 def edit_comment(comment, user, text):
     """An author's new text for their comment, within the editor's window.
 
-    The steps, in order: login, who may edit and until when (Comment.edit_refusal), the
+    The steps, in order: login, who may edit and until when (edit_refusal), the
     text's checks, then the moderation policy again, as for a new comment but without the
     flood rule: an edit can be approved, held (adding links, say, sends an approved comment
     back to pending) or sent to spam, and the event records why. The earlier text is kept
@@ -173,7 +185,9 @@ def edit_comment(comment, user, text):
     def refused(reason, status=400):
         return Outcome(Result.REFUSED, comment=comment, form=form, reason=reason, status=status)
 
-    refusal = comment.edit_refusal(user)
+    article = Article.objects.get(pk=comment.article_pk)
+    standing = Commenter.standing_of(user)
+    refusal = edit_refusal(comment, article, user, standing)
     if refusal is not None:
         return refused(refusal, status=403)
     if not form.is_valid():
@@ -181,7 +195,6 @@ def edit_comment(comment, user, text):
     text = form.cleaned_data["comment"]
     if text == comment.comment:
         return Outcome(Result.EDITED, comment=comment, message=UNCHANGED)
-    article = Article.objects.get(pk=comment.article_pk)
     decision = ModerationPolicy().decide(
         article=article,
         user=user,
@@ -190,6 +203,7 @@ def edit_comment(comment, user, text):
         user_email=comment.user_email,
         ip_address=comment.ip_address,
         editing=True,
+        standing=standing,
     )
     if decision.action == REFUSE:
         return refused(decision.message, status=403 if decision.reasons[0] in GATED else 400)

@@ -93,7 +93,7 @@ def edit(request, pk):
             return redirect(comment.url_for(request.user))
         form, reason, status = outcome.form, outcome.reason, outcome.status
     else:
-        reason = comment.edit_refusal(request.user) or ""
+        reason = services.edit_refusal(comment, article, request.user) or ""
         form = CommentEditForm(initial={"comment": comment.comment})
         status = 403 if reason else 200
     return render(

@@ -75,7 +75,9 @@ def page_for(user, article):
     if user is not None:
         client.force_login(user)
     html = client.get(article.get_absolute_url(), headers=RENDERED).content.decode()
-    return html[html.index('id="comments"') : html.index('id="respond"')]
+    # A closed discussion has no Leave a Reply block.
+    end = html.find('id="respond"')
+    return html[html.index('id="comments"') : end if end != -1 else None]
 
 
 # The setting ---------------------------------------------------------------------------
@@ -418,6 +420,42 @@ def test_the_author_sees_edit_on_their_comment_while_the_window_is_open(own, aut
     assert edit_links(page_for(author, article)) == [str(own.pk)]
     with later(16):
         assert edit_links(page_for(author, article)) == []
+
+
+def close(article):
+    article.allow_comments = False
+    article.save()
+
+
+def test_the_author_sees_no_edit_once_comments_close_but_may_still_delete(own, author, article):
+    close(article)
+
+    html = page_for(author, article)
+
+    assert edit_links(html) == []
+    assert f'href="/comments/{own.pk}/delete/"' in html
+
+
+def test_a_banned_author_sees_no_edit_but_may_still_delete(own, author, article, moderator):
+    Commenter.set_standing(author, Commenter.Standing.BANNED, by=moderator)
+
+    html = page_for(author, article)
+
+    assert edit_links(html) == []
+    assert f'href="/comments/{own.pk}/delete/"' in html
+
+
+def test_the_edit_page_of_a_closed_article_refuses_before_showing_the_form(
+    client, own, author, article
+):
+    close(article)
+    client.force_login(author)
+
+    response = client.get(reverse("comments:edit", args=[own.pk]))
+
+    assert response.status_code == 403
+    assert "Comments are closed on this article." in response.content.decode()
+    assert "<textarea" not in response.content.decode()
 
 
 def test_no_other_viewer_sees_edit_or_delete(own, article, moderator):
