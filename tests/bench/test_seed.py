@@ -1,7 +1,6 @@
 """The shape of what `make bench` measures (bench/seed.py). No server, no load, no timing."""
 
 import pytest
-from django.db import connection
 from django.test import Client
 
 from bench.run import analyze_as_a_living_site
@@ -14,6 +13,7 @@ from bench.seed import (
 from blog.seed import load_all
 from comments.models import Comment, current_rules
 from tests.blog.factories import ArticleFactory
+from tests.planner_statistics import last_analyze, only_on_postgresql
 
 
 @pytest.mark.django_db
@@ -95,10 +95,7 @@ def test_the_readers_session_cookie_logs_them_in():
     assert response.wsgi_request.user == reader
 
 
-@pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="PostgreSQL's planner statistics; runs in CI's PostgreSQL pass",
-)
+@only_on_postgresql
 @pytest.mark.django_db(transaction=True)
 def test_the_seeded_tables_are_analyzed_as_autovacuum_would_on_a_living_site():
     seed_discussion(ArticleFactory(), 10)
@@ -109,10 +106,3 @@ def test_the_seeded_tables_are_analyzed_as_autovacuum_would_on_a_living_site():
     after = last_analyze("django_comments")
     assert after is not None
     assert before is None or after > before
-
-
-def last_analyze(table):
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_stat_clear_snapshot()")
-        cursor.execute("SELECT last_analyze FROM pg_stat_user_tables WHERE relname = %s", [table])
-        return cursor.fetchone()[0]

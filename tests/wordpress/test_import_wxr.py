@@ -19,6 +19,7 @@ from comments import services
 from comments.models import Comment
 from tests.blog.factories import ArticleFactory, SectionFactory, UserFactory
 from tests.comments.factories import CommentFactory
+from tests.planner_statistics import last_analyze, only_on_postgresql
 from wordpress.content import comment_text, post_sections
 from wordpress.importer import KINDS
 from wordpress.models import WordPressLink
@@ -1130,3 +1131,36 @@ def test_a_large_generated_export_comes_in_whole_and_once(tmp_path):
     assert summary(first)["comments"] == (shape.comments, 0, 0, shape.orphans)
     assert summary(first)["pingbacks"] == (0, 0, shape.pingbacks, 0)
     assert summary(second)["comments"] == (0, shape.comments, 0, 0)
+
+
+@only_on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_the_imported_tables_are_analyzed_at_once_on_postgresql(tmp_path):
+    before = {table: last_analyze(table) for table in IMPORTED_TABLES}
+
+    run_import(wxr.write_export(tmp_path, authors=[EDITOR], posts=[discussion_post()]))
+
+    for table in IMPORTED_TABLES:
+        after = last_analyze(table)
+        assert after is not None, table
+        assert before[table] is None or after > before[table], table
+
+
+@only_on_postgresql
+def test_a_dry_run_analyzes_nothing(tmp_path):
+    with CaptureQueriesContext(connection) as queries:
+        run_import(
+            wxr.write_export(tmp_path, authors=[EDITOR], posts=[discussion_post()]), "--dry-run"
+        )
+
+    assert not [query for query in queries if query["sql"].startswith("ANALYZE")]
+
+
+IMPORTED_TABLES = (
+    "blog_article",
+    "blog_section",
+    "django_comments",
+    "django_comments_xtd_xtdcomment",
+    "comments_comment",
+    "wordpress_wordpresslink",
+)
