@@ -801,7 +801,9 @@ def main():
             )
             print(
                 f"Rendered rows send {': '.join(RENDER_BYPASS_HEADER)} (past the page cache, "
-                "not past the article's and the threads' cached HTML); cached rows are plain "
+                "not past the HTML cached under the content version: the article's, the "
+                "listing cards', the discussion's listed threads and each thread's); cached "
+                "rows are plain "
                 "anonymous requests after the warm-up. bytes: one response, "
                 "uncompressed; gzip bytes: the same with Accept-Encoding: gzip. server p95: "
                 "gunicorn's access log. Queries: one request, a GET through the WSGI "
