@@ -143,6 +143,23 @@ def comment_text(rng, number):
     return f"{text} (#{number})"
 
 
+def approved_comment(article, user, text, **fields):
+    """`user`'s approved comment on `article`, saved as a post saves it (threaded by save())."""
+    comment = Comment(
+        content_type=ContentType.objects.get_for_model(Article),
+        object_pk=str(article.pk),
+        site_id=settings.SITE_ID,
+        user=user,
+        user_name=display_name(user),
+        user_email=user.email,
+        comment=text,
+        is_public=True,
+        **fields,
+    )
+    comment.save()
+    return comment
+
+
 @transaction.atomic
 def seed_discussion(article, n, users=None):
     """`n` approved comments on `article`, in threads of 5 at levels 0, 1, 2, 3, 1.
@@ -152,13 +169,6 @@ def seed_discussion(article, n, users=None):
     """
     users = users or commenters()
     rng = random.Random(RANDOM_SEED)
-    common = {
-        "content_type": ContentType.objects.get_for_model(Article),
-        "object_pk": str(article.pk),
-        "site_id": settings.SITE_ID,
-        "is_public": True,
-        "ip_address": "127.0.0.1",
-    }
     written = []
     thread = []
     for index in range(n):
@@ -167,17 +177,15 @@ def seed_discussion(article, n, users=None):
             thread = []
         parent = THREAD_PARENTS[slot]
         user = users[rng.randrange(len(users))]
-        comment = Comment(
-            user=user,
-            user_name=display_name(user),
-            user_email=user.email,
-            comment=comment_text(rng, index + 1),
+        comment = approved_comment(
+            article,
+            user,
+            comment_text(rng, index + 1),
             submit_date=FIRST_COMMENT_AT + index * COMMENT_INTERVAL,
             # 0 for a top-level comment: save() makes it the root of its own thread.
             parent_id=0 if parent is None else thread[parent].pk,
-            **common,
+            ip_address="127.0.0.1",
         )
-        comment.save()
         thread.append(comment)
         written.append(comment)
     refresh_comment_count(article.pk)
@@ -262,16 +270,7 @@ def seed_site(
         seed_discussion(article, posting_count - 1, users)
         # The reader's approved comment makes them a returning author: what they post is
         # approved at once (and counted), the path most posts take on a living site.
-        Comment.objects.create(
-            content_type=ContentType.objects.get_for_model(Article),
-            object_pk=str(article.pk),
-            site_id=settings.SITE_ID,
-            user=reader,
-            user_name=display_name(reader),
-            user_email=reader.email,
-            comment="First!",
-            is_public=True,
-        )
+        approved_comment(article, reader, "First!")
         refresh_comment_count(article.pk)
         posting.append(article)
     return BenchSite(

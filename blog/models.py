@@ -609,6 +609,8 @@ class ContentVersion(models.Model):
         posts). The number comes back with the update (RETURNING) where the database can,
         for the shared cache, without a read."""
         connection = connections[router.db_for_write(cls)]
+        # Django has no feature for UPDATE ... RETURNING; the databases that return columns
+        # from an INSERT (PostgreSQL, SQLite 3.35+) return them from an UPDATE too.
         returning = connection.features.can_return_columns_from_insert
         with connection.cursor() as cursor:
             cursor.execute(

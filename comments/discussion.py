@@ -151,7 +151,7 @@ def discussion_page(
     page_number=1,
     open_for_replies=True,
     motive=None,
-    viewer_banned=False,
+    viewer_may_write=True,
 ):
     """The page's threads as HTML, in a fixed number of queries whatever the number of
     comments: the viewer's own threads (when logged in), the listed threads' ids (from the
@@ -163,8 +163,8 @@ def discussion_page(
     With a `motive`, only the threads discussing a section that argues it are listed, on
     pages of their own (a reply carries its thread's section, so threads stay whole), and
     the count is theirs: one more query. A comment's permalink keeps counting the
-    unfiltered pages. `viewer_banned`: the viewer may not write, so their own comments show
-    no Edit (their Delete stays).
+    unfiltered pages. `viewer_may_write`: Leave a Reply gives the viewer its form (comments
+    open, not banned); without it their own comments show no Edit (their Delete stays).
     """
     rules = current_rules()
     in_article = Comment.objects.for_article(article)
@@ -197,7 +197,7 @@ def discussion_page(
         )
         for root in build_tree(comments, user, rules, open_for_replies):
             rendered[root.comment.thread_id] = render_thread(
-                root, user, kind, rules, may_edit=open_for_replies and not viewer_banned
+                root, user, kind, rules, may_edit=viewer_may_write
             )
         cache.set_many(
             {keys[tid]: text for tid, text in rendered.items() if tid in keys},
@@ -225,14 +225,16 @@ def listed_threads(in_article, article, viewer, kind, own_listed, version, rules
     nobody else sees has theirs read for them. Reading the list was a query of 1.2-1.4 ms
     on PostgreSQL at 200 comments (a fifth of a rendered page's time), and its ORM
     compilation a tenth of the page on SQLite."""
-    shared = viewer if kind == MODERATOR else AnonymousUser()
+    shared_kind, shared_viewer = (
+        (MODERATOR, viewer) if kind == MODERATOR else (ANONYMOUS, AnonymousUser())
+    )
     key = (
-        f"listed:{version}:{MODERATOR if kind == MODERATOR else ANONYMOUS}:{article.pk}:"
+        f"listed:{version}:{shared_kind}:{article.pk}:"
         f"{rules.order}:{motive.slug if motive is not None else ''}"
     )
     listed = cache.get(key)
     if listed is None:
-        listed = roots_listed_for(in_article, shared, rules, motive)
+        listed = roots_listed_for(in_article, shared_viewer, rules, motive)
         cache.set(key, listed, THREAD_CACHE_SECONDS)
     if kind == READER and not own_listed <= set(listed):
         return roots_listed_for(in_article, viewer, rules, motive)

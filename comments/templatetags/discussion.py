@@ -34,7 +34,7 @@ def discussion(context, article):
         request.GET.get("cpage", 1),
         open_for_replies=respond["accepts_comments"],
         motive=motive,
-        viewer_banned=respond["banned"],
+        viewer_may_write=respond["form"] is not None,
     )
     return {
         "request": request,

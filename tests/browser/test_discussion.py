@@ -6,15 +6,12 @@ from pathlib import Path
 
 import pytest
 from allauth.account.models import EmailAddress
-from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
 from playwright.sync_api import expect
 
-from blog.models import Article
 from comments import services
-from comments.forms import display_name
 from comments.models import Comment, refresh_comment_count
 from tests.blog.factories import ArticleFactory, StaffFactory, UserFactory
+from tests.comments.factories import CommentFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -31,17 +28,7 @@ def reader(username, first_name, last_name):
 
 
 def approved_comment(article, user, text):
-    comment = Comment(
-        content_type=ContentType.objects.get_for_model(Article),
-        object_pk=str(article.pk),
-        site_id=settings.SITE_ID,
-        user=user,
-        user_name=display_name(user),
-        user_email=user.email,
-        comment=text,
-        is_public=True,
-    )
-    comment.save()
+    comment = CommentFactory(article=article, user=user, comment=text)
     refresh_comment_count(article.pk)
     return comment
 
